@@ -1,0 +1,2 @@
+export { main } from './main';
+export { EXIT, type CliIo, type ExitCode } from './CliIo';
