@@ -20,7 +20,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "bootstrap: dependencies up to date" >&2
   exit 0
 fi
-if [ -n "${CI:-}" ] || [ -f yarn.lock ]; then
+# CI must install exactly the committed lockfile; on a workstation a changed package.json may update it.
+if [ -n "${CI:-}" ]; then
   yarn install --immutable >&2
 else
   yarn install >&2

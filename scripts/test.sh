@@ -38,9 +38,18 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
   check "typecheck" yarn tsc
   check "lint" yarn backstage-cli repo lint
 
+  # Store tests run on SQLite and on a real PostgreSQL 15, started here and stopped after Jest.
+  pg_dir="$GITOPS_ROOT/.data/postgres"
+  if bash scripts/postgres.sh start "$pg_dir" >/dev/null; then
+    source "$pg_dir/env"
+  else
+    echo "test: PostgreSQL did not start; its store tests will fail" >&2
+  fi
+
   echo "==> jest" >&2
   CI=true yarn backstage-cli repo test --json --outputFile="$results/jest-raw.json"
   status=$?
+  bash scripts/postgres.sh stop "$pg_dir" >/dev/null || true
   node -e 'const r=require(process.argv[1]);require("fs").writeFileSync(process.argv[2],JSON.stringify({passed:r.numPassedTests,failed:r.numFailedTests+(r.numRuntimeErrorTestSuites||0),skipped:r.numPendingTests+r.numTodoTests}))' \
     "$results/jest-raw.json" "$results/jest.json" 2>/dev/null
   count jest "$results/jest.json" $status

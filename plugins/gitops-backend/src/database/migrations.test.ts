@@ -1,0 +1,46 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const directory = resolvePackagePath(
+  '@backstage-gitops/plugin-gitops-backend',
+  'migrations',
+);
+
+const TABLES = ['gitops_applications', 'gitops_resources', 'gitops_history'];
+
+describe('migrations', () => {
+  it.each(databases.eachSupportedId())(
+    'migrate up to latest, down to nothing and up again, on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const tables = async () =>
+        Promise.all(TABLES.map(table => knex.schema.hasTable(table)));
+
+      await knex.migrate.latest({ directory });
+      expect(await tables()).toEqual([true, true, true]);
+      expect(await knex.migrate.currentVersion({ directory })).not.toBe('none');
+
+      await knex.migrate.rollback({ directory }, true);
+      expect(await tables()).toEqual([false, false, false]);
+      expect(await knex.migrate.currentVersion({ directory })).toBe('none');
+
+      await knex.migrate.latest({ directory });
+      expect(await tables()).toEqual([true, true, true]);
+      // The schema after a round trip accepts what the store writes.
+      await knex('gitops_history').insert({
+        application: 'shop-api-dev',
+        at: '2026-11-26T12:00:00.000Z',
+        sync: 'Synced',
+        health: 'Healthy',
+        drift_count: 0,
+      });
+      expect(await knex('gitops_history').count({ count: '*' })).toEqual([
+        { count: databaseId === 'SQLITE_3' ? 1 : '1' },
+      ]);
+    },
+  );
+});

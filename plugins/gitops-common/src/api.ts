@@ -1,0 +1,126 @@
+import type { ApplicationSpec } from './application';
+import type {
+  HealthStatus,
+  ResourceSyncStatus,
+  SyncStatus,
+} from './vocabulary';
+
+/** A commit of a config repo, as shown next to a status. */
+export interface Revision {
+  sha: string;
+  message?: string;
+  author?: string;
+  committedAt?: string;
+  /** Link to the commit in the forge's web UI, when the repo is hosted on one. */
+  url?: string;
+}
+
+/** Why a status cannot be trusted right now (cluster unreachable, render failed), and since when. */
+export interface StatusProblem {
+  code:
+    | 'CLUSTER_UNREACHABLE'
+    | 'RENDER_FAILED'
+    | 'REPO_UNREACHABLE'
+    | 'INVALID_APPLICATION'
+    | 'INVALID_MANIFEST';
+  message: string;
+  since: string;
+}
+
+/** One field of one resource where live differs from Git. Secret values never appear: only `sensitive`. */
+export interface DriftRecord {
+  /** Readable path, e.g. `spec.template.spec.containers[name=web].image`. */
+  path: string;
+  type: 'changed' | 'missing-in-live' | 'removed-from-git' | 'added-in-live';
+  desired?: unknown;
+  live?: unknown;
+  sensitive?: boolean;
+  /** Field manager that owns the live value (the cause), e.g. `kubectl-edit`. */
+  manager?: string;
+  /** When this drift was first observed (ISO 8601). */
+  firstSeenAt: string;
+}
+
+export interface ResourceRef {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ResourceStatus {
+  ref: ResourceRef;
+  apiVersion: string;
+  sync: ResourceSyncStatus;
+  health?: HealthStatus;
+  healthMessage?: string;
+  drifts: DriftRecord[];
+}
+
+/** The status of one application: what the entity card shows per environment. */
+export interface ApplicationStatus {
+  application: ApplicationSpec;
+  sync: SyncStatus;
+  health: HealthStatus;
+  healthMessage?: string;
+  /** The config repo commit the verdict was computed against. */
+  revision?: Revision;
+  resourceCounts: Record<ResourceSyncStatus, number>;
+  driftCount: number;
+  /** Earliest firstSeenAt among current drifts: how long this application has drifted. */
+  driftSince?: string;
+  /** When the verdict last changed. */
+  changedAt?: string;
+  /** When the reconciler last confirmed the verdict. */
+  observedAt?: string;
+  lastSyncedAt?: string;
+  problem?: StatusProblem;
+}
+
+export interface EntityStatusResponse {
+  entityRef: string;
+  applications: ApplicationStatus[];
+}
+
+export interface ApplicationDetailResponse {
+  status: ApplicationStatus;
+  resources: ResourceStatus[];
+}
+
+/** A change of an application's sync or health verdict. */
+export interface HistoryEntry {
+  at: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  revision?: string;
+  driftCount: number;
+  reason?: string;
+}
+
+export interface HistoryResponse {
+  items: HistoryEntry[];
+  nextCursor?: string;
+}
+
+export interface FleetItem extends ApplicationStatus {
+  owner?: string;
+  system?: string;
+}
+
+export interface FleetResponse {
+  items: FleetItem[];
+  totalItems: number;
+  nextCursor?: string;
+}
+
+/** Signal channel: a message is published on every verdict change so pages update live. */
+export const GITOPS_STATUS_SIGNAL_CHANNEL = 'gitops:status';
+
+export interface GitOpsStatusSignal {
+  entityRef: string;
+  application: string;
+  environment: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  driftCount: number;
+}

@@ -1,0 +1,10 @@
+/**
+ * The contract between the GitOps backend and frontend.
+ *
+ * @packageDocumentation
+ */
+export * from './vocabulary';
+export * from './annotations';
+export * from './application';
+export * from './api';
+export * from './permissions';
