@@ -1,7 +1,26 @@
 import type { ManagedFieldsEntry } from '../types';
 import type { PathSegment } from './FieldPath';
 import type { FieldsV1, Ownership } from './fieldOwnership';
-import { ListKeyCache, ownershipAt } from './fieldOwnership';
+import { ListKeyCache, intersectFields, ownershipAt } from './fieldOwnership';
+
+/** kubectl commands that only create: their entry records the object as created, server defaults included. */
+const CREATING_MANAGERS: ReadonlySet<string> = new Set([
+  'kubectl-create',
+  'kubectl-run',
+  'kubectl-expose',
+  'kubectl-autoscale',
+]);
+
+/** Client-side `kubectl apply`: it also creates, but the last-applied annotation records what it meant to set. */
+export const CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';
+
+/** What a client-side apply entry set: the apply that created the object also owns every server default. */
+export function clientSideApplyFields(
+  fields: FieldsV1,
+  lastApplied: FieldsV1 | undefined,
+): FieldsV1 {
+  return lastApplied ? intersectFields(fields, lastApplied) : fields;
+}
 
 interface ManagerFields {
   readonly manager: string;
@@ -27,11 +46,14 @@ export class LiveOwnership {
   /** Every other entry, in managedFields order. */
   private readonly others: ManagerFields[] = [];
   readonly keys = new ListKeyCache();
+  private handEdits: readonly ManagerFields[] | undefined;
 
+  /** `fallbackOurs` stands in for a missing entry of ours; `lastApplied` bounds the client-side apply entry. */
   constructor(
     entries: readonly ManagedFieldsEntry[] | undefined,
     readonly fieldManager: string,
     fallbackOurs?: FieldsV1,
+    private readonly lastApplied?: FieldsV1,
   ) {
     let ours: FieldsV1 | undefined;
     for (const entry of entries ?? []) {
@@ -55,12 +77,27 @@ export class LiveOwnership {
     this.ours = ours ?? fallbackOurs;
   }
 
-  /** Update entries of `kubectl*` managers: kubectl edit, patch, label, annotate, scale, set. */
+  /**
+   * Update entries of `kubectl*` managers that edit: kubectl edit, patch, label, annotate, scale, set,
+   * replace, and client-side apply limited to what it applied. Not the commands that only create.
+   */
   kubectlUpdates(): readonly ManagerFields[] {
-    return this.others.filter(
-      entry =>
-        entry.operation === 'Update' && entry.manager.startsWith('kubectl'),
-    );
+    this.handEdits ??= this.others
+      .filter(
+        entry =>
+          entry.operation === 'Update' &&
+          entry.manager.startsWith('kubectl') &&
+          !CREATING_MANAGERS.has(entry.manager),
+      )
+      .map(entry =>
+        entry.manager === CLIENT_SIDE_APPLY_MANAGER
+          ? {
+              ...entry,
+              fields: clientSideApplyFields(entry.fields, this.lastApplied),
+            }
+          : entry,
+      );
+    return this.handEdits;
   }
 
   /**

@@ -83,19 +83,13 @@ export function diffObjects(
     defaultNamespace: options.defaultNamespace,
   });
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
-  let ownership = new LiveOwnership(
+  const applied = lastAppliedFields(liveObject, root);
+  const ownership = new LiveOwnership(
     liveObject.metadata?.managedFields,
     fieldManager,
+    applied,
+    applied,
   );
-  if (ownership.ours === undefined) {
-    const applied = lastAppliedFields(liveObject, root);
-    if (applied)
-      ownership = new LiveOwnership(
-        liveObject.metadata?.managedFields,
-        fieldManager,
-        applied,
-      );
-  }
   const ignores: IgnorePath[] = [];
   for (const path of objectIgnorePaths(desired, options))
     ignores.push(IgnorePath.parse(path));

@@ -103,3 +103,46 @@ export function ownershipAt(
   if (isLeafFields(node) || node['.'] !== undefined) return 'exact';
   return 'descendant';
 }
+
+/** The part of `owned` that `recorded` (built from an object) names; under its empty maps, only the node. */
+export function intersectFields(
+  owned: FieldsV1,
+  recorded: FieldsV1,
+  keys: ListKeyCache = new ListKeyCache(),
+): FieldsV1 {
+  const result: Record<string, FieldsV1> = {};
+  for (const entry in owned) {
+    const mine = owned[entry];
+    if (entry === '.') {
+      result[entry] = mine;
+      continue;
+    }
+    const theirs = recorded[entry] ?? sameKeyEntry(recorded, entry, keys);
+    if (theirs === undefined) continue;
+    if (isLeafFields(mine)) {
+      result[entry] = mine;
+    } else if (isLeafFields(theirs)) {
+      if (mine['.'] !== undefined) result[entry] = { '.': mine['.'] };
+    } else {
+      result[entry] = intersectFields(mine, theirs, keys);
+    }
+  }
+  return result;
+}
+
+/** The `k:` entry of `fields` naming the same list key as `entry`, whatever the order of its key fields. */
+function sameKeyEntry(
+  fields: FieldsV1,
+  entry: string,
+  keys: ListKeyCache,
+): FieldsV1 | undefined {
+  if (!entry.startsWith('k:')) return undefined;
+  const key = keys.parse(entry);
+  if (key === undefined) return undefined;
+  for (const candidate in fields) {
+    if (!candidate.startsWith('k:')) continue;
+    const other = keys.parse(candidate);
+    if (other && sameKey(key, other)) return fields[candidate];
+  }
+  return undefined;
+}

@@ -354,4 +354,29 @@ describe('classifyDryRunError', () => {
   ])('%s', (_name, error, outcome) => {
     expect(classifyDryRunError(error)?.outcome).toBe(outcome);
   });
+
+  // Messages as kube-apiserver v1.36 returned them for changes only a delete and create can apply.
+  it.each([
+    [
+      'a Service clusterIP',
+      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.200.200"]: may not change once set',
+    ],
+    [
+      'a StatefulSet volumeClaimTemplate',
+      "StatefulSet.apps \"postgres\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    ],
+    [
+      'a StorageClass parameter',
+      'StorageClass.storage.k8s.io "fast" is invalid: parameters: Forbidden: updates to parameters are forbidden.',
+    ],
+    [
+      'a RoleBinding roleRef',
+      'RoleBinding.rbac.authorization.k8s.io "shop-web" is invalid: roleRef: Invalid value: {"APIGroup":"rbac.authorization.k8s.io","Kind":"Role","Name":"other"}: cannot change roleRef',
+    ],
+  ])('classifies %s changed as RequiresReplace', (_name, message) => {
+    expect(
+      classifyDryRunError({ statusCode: 422, body: { code: 422, message } })
+        ?.outcome,
+    ).toBe('RequiresReplace');
+  });
 });

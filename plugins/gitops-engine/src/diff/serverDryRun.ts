@@ -48,7 +48,9 @@ export type ServerDryRunResult =
   /** A webhook without `sideEffects: None` blocks dry runs for this kind: fall back to tier 1. */
   | { outcome: 'DryRunUnsupported'; message: string };
 
-const IMMUTABLE = /field is immutable|immutable field|is immutable/i;
+// Kinds word immutability their own way: Service clusterIPs, StatefulSet and StorageClass spec, roleRef.
+const IMMUTABLE =
+  /field is immutable|immutable field|is immutable|may not change once set|updates to .* are forbidden|cannot change roleRef|pod updates may not change fields other than/i;
 const NO_DRY_RUN = /does not support dry run/i;
 
 function statusOf(error: unknown): {

@@ -90,7 +90,15 @@ function walkOwned(
         ? desired.find(item => itemHasKey(item, key, node.keyDefaults))
         : undefined;
       run.path.pushItem(liveItem, node);
-      visit(fields[entry], desiredItem, liveItem, itemNode(node), run, walk);
+      visit(
+        fields[entry],
+        desiredItem,
+        liveItem,
+        itemNode(node),
+        run,
+        walk,
+        true,
+      );
       run.path.pop();
     } else if (first === VALUE) {
       if (!Array.isArray(live)) continue;
@@ -108,12 +116,13 @@ function walkOwned(
       )
         continue;
       run.path.pushValue(value);
-      candidate(fields[entry], value, items, run, walk);
+      candidate(fields[entry], value, items, run, walk, true);
       run.path.pop();
     }
   }
 }
 
+/** `item`: the position is a list item or set member, which server-side apply keeps or removes whole. */
 function visit(
   fields: FieldsV1,
   desired: unknown,
@@ -121,11 +130,33 @@ function visit(
   node: SchemaNode,
   run: DiffRun,
   walk: OwnedWalk,
+  item = false,
 ): void {
   if (desired === null || desired === undefined)
-    candidate(fields, live, node, run, walk);
+    candidate(fields, live, node, run, walk, item);
   else if (!isLeafFields(fields))
     walkOwned(fields, desired, live, node, run, walk);
+}
+
+function isEmptyRecord(value: Record<string, unknown>): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
+/** A live value as a drift may show it: never the fields the engine ignores, such as last-applied (N1). */
+function withoutIgnored(value: unknown, node: SchemaNode): unknown {
+  if (!isRecord(value)) return value;
+  const shown: Record<string, unknown> = {};
+  for (const key in value) {
+    const child = childNode(node, key);
+    if (!child.ignored) shown[key] = withoutIgnored(value[key], child);
+  }
+  return shown;
+}
+
+/** The manager owns the node itself, not only fields below it. */
+function ownsNode(fields: FieldsV1): boolean {
+  return isLeafFields(fields) || fields['.'] !== undefined;
 }
 
 function candidate(
@@ -134,14 +165,28 @@ function candidate(
   node: SchemaNode,
   run: DiffRun,
   walk: OwnedWalk,
+  item = false,
 ): void {
   if (walk.kind === 'added') {
-    run.report('added-in-live', node, undefined, live, walk.manager);
+    // Keys of a free-form map, or fields added to a struct the manager did not create, count one by one.
+    if (
+      !item &&
+      isRecord(live) &&
+      !isLeafFields(fields) &&
+      (node.values !== undefined || !ownsNode(fields))
+    ) {
+      walkOwned(fields, undefined, live, node, run, walk);
+      return;
+    }
+    const shown = withoutIgnored(live, node);
+    if (isRecord(shown) && isEmptyRecord(shown)) return;
+    run.report('added-in-live', node, undefined, shown, walk.manager);
     return;
   }
   const shared = run.ownership.othersOwnership(run.path.segments());
   if (shared === 'exact' || shared === 'ancestor') return;
-  if (shared === 'descendant') {
+  // An item we own whole is removed whole: fields others own inside it do not keep it (structured-merge-diff prune).
+  if (shared === 'descendant' && !(item && ownsNode(fields))) {
     // Another manager owns part of it: only our parts below would go.
     if (!isLeafFields(fields))
       walkOwned(fields, undefined, live, node, run, walk);

@@ -136,6 +136,43 @@ describe('compactLiveObject', () => {
     ).toEqual(['removed-from-git metadata.labels.team']);
   });
 
+  it('keeps of a client-side apply entry only what it applied, as the diff reads the raw object', () => {
+    // The apply that created the object also owns every server default, such as imagePullPolicy.
+    const live = liveShopWeb();
+    live.metadata.managedFields = [
+      {
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        fieldsV1: {
+          'f:spec': {
+            'f:replicas': {},
+            'f:progressDeadlineSeconds': {},
+            'f:template': {
+              'f:spec': {
+                'f:containers': {
+                  'k:{"name":"web"}': { 'f:imagePullPolicy': {} },
+                },
+              },
+            },
+          },
+        },
+      },
+    ];
+    live.metadata.annotations![
+      'kubectl.kubernetes.io/last-applied-configuration'
+    ] = JSON.stringify({ spec: { replicas: 3 } });
+    const expanded = expandLiveObject(compactLiveObject(live));
+    expect(
+      expanded.metadata.managedFields!.find(
+        entry => entry.manager === 'kubectl-client-side-apply',
+      )!.fieldsV1,
+    ).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    const strict = { mode: 'strict' as const };
+    expect(diffObjects(desiredShopWeb(), expanded, strict)).toEqual(
+      diffObjects(desiredShopWeb(), live, strict),
+    );
+  });
+
   it('keeps Secret values only as hashes, and still detects a change', () => {
     const value = Buffer.from('correct-horse-battery-staple').toString(
       'base64',

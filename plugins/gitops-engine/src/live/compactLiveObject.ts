@@ -1,4 +1,9 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { FieldsV1 } from '../diff/fieldOwnership';
+import {
+  CLIENT_SIDE_APPLY_MANAGER,
+  clientSideApplyFields,
+} from '../diff/LiveOwnership';
 import { EngineError } from '../errors';
 import { healthFields } from '../health/healthFields';
 import { hashSecretValue } from '../normalize/secretData';
@@ -69,6 +74,12 @@ function keptManagedFields(
   options: CompactOptions,
 ): ManagedFieldsEntry[] {
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+  const registry = options.schema ?? SchemaRegistry.builtin();
+  // The annotation itself is not kept, so its field set is applied here, the way the diff applies it.
+  const applied = lastAppliedFields(
+    obj,
+    registry.kindSchema(obj.apiVersion, obj.kind).root,
+  );
   const entries: ManagedFieldsEntry[] = [];
   let ours = false;
   for (const entry of obj.metadata.managedFields ?? []) {
@@ -76,7 +87,10 @@ function keptManagedFields(
     const kept: ManagedFieldsEntry = {
       manager: entry.manager,
       operation: entry.operation,
-      fieldsV1: entry.fieldsV1,
+      fieldsV1:
+        entry.manager === CLIENT_SIDE_APPLY_MANAGER
+          ? clientSideApplyFields(entry.fieldsV1 as FieldsV1, applied)
+          : entry.fieldsV1,
     };
     if (entry.subresource) kept.subresource = entry.subresource;
     if (
@@ -87,19 +101,13 @@ function keptManagedFields(
       ours = true;
     entries.push(kept);
   }
-  if (!ours) {
+  if (!ours && applied) {
     // Client-side applied: the annotation is the record of what was applied; keep its field set, not its values.
-    const registry = options.schema ?? SchemaRegistry.builtin();
-    const fields = lastAppliedFields(
-      obj,
-      registry.kindSchema(obj.apiVersion, obj.kind).root,
-    );
-    if (fields)
-      entries.unshift({
-        manager: fieldManager,
-        operation: 'Apply',
-        fieldsV1: fields,
-      });
+    entries.unshift({
+      manager: fieldManager,
+      operation: 'Apply',
+      fieldsV1: applied,
+    });
   }
   return entries;
 }
