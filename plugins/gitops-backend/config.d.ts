@@ -50,6 +50,21 @@ export interface Config {
       inCluster?: boolean;
     }>;
 
+    webhooks?: {
+      github?: {
+        /**
+         * Secret of the GitHub webhook (`POST /api/events/http/github`); pushes are verified with it.
+         * @visibility secret
+         */
+        secret?: string;
+        /**
+         * Secrets still accepted while a rotation is under way.
+         * @visibility secret
+         */
+        previousSecrets?: string[];
+      };
+    };
+
     /** How often each config repo is probed with `git ls-remote` (webhooks make it immediate). */
     poll?: SchedulerServiceTaskScheduleDefinitionConfig;
   };

@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { eventsModuleGitopsGithubWebhook } from '@backstage-gitops/plugin-gitops-backend';
 
 const backend = createBackend();
 
@@ -30,5 +31,9 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+// GitOps: reconciles config repos against clusters; pushes arrive through the events system.
+backend.add(import('@backstage-gitops/plugin-gitops-backend'));
+backend.add(eventsModuleGitopsGithubWebhook);
 
 backend.start();

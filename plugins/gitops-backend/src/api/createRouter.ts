@@ -23,11 +23,14 @@ export interface RouterOptions {
 }
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+// Express decodes %2F and %3A in params: without these, `kind` or `name` could smuggle ref separators.
+const ENTITY_KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+const ENTITY_NAME = /^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/;
 
 const entityParams = z.object({
-  kind: z.string().min(1).max(63),
+  kind: z.string().regex(ENTITY_KIND).max(63),
   namespace: z.string().regex(DNS_NAME).max(253),
-  name: z.string().min(1).max(253),
+  name: z.string().regex(ENTITY_NAME).max(253),
 });
 
 const applicationParams = z.object({

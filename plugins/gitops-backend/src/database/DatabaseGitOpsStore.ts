@@ -461,7 +461,12 @@ export class DatabaseGitOpsStore implements GitOpsStore {
       .limit(limit + 1);
     if (page.cursor) {
       const { at, id } = pageCursor.decode(page.cursor);
-      if (typeof at !== 'string' || typeof id !== 'number') {
+      // PostgreSQL fails the query on a non-integer id (1.5, or 1e999 read as Infinity): refuse it here.
+      if (
+        typeof at !== 'string' ||
+        typeof id !== 'number' ||
+        !Number.isSafeInteger(id)
+      ) {
         throw new InputError('Malformed page cursor');
       }
       query.where(before =>

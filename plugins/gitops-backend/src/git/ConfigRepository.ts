@@ -129,6 +129,21 @@ export class ConfigRepository {
     this.networkTimeoutMs = options.networkTimeoutMs ?? 120_000;
   }
 
+  /** Whether a webhook's repository (any of its clone URLs) and pushed ref are this config repo's branch. */
+  isPushTo(ref: string, remoteUrls: string[]): boolean {
+    if (ref !== `refs/heads/${this.branch}` || !this.remote.host) return false;
+    const host = this.remote.host.toLowerCase();
+    const repoPath = this.remote.repoPath?.toLowerCase();
+    return remoteUrls.some(url => {
+      try {
+        const other = parseRemoteUrl(url);
+        return other.host?.toLowerCase() === host && other.repoPath?.toLowerCase() === repoPath;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   /** The branch head's sha on the remote, without fetching: the cheapest way to notice a new commit. */
   async probe(): Promise<string> {
     await this.ensureRepository();

@@ -1,0 +1,260 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** A real control plane (etcd, kube-apiserver, controllers, kwok) on loopback, from tools/k8s-testbin. */
+export interface TestCluster {
+  /** The data dir start.sh wrote: kubeconfig, env, pids/, logs/. */
+  dir: string;
+  binDir: string;
+  kubeconfigPath: string;
+  kubeConfig: KubeConfig;
+  /** Variables from `dir/env` (server, token, CA file, etcd URL, pids). */
+  env: Record<string, string>;
+  /** Runs the cluster's kubectl with our kubeconfig; resolves with its standard output. */
+  kubectl(args: string[], input?: string): Promise<string>;
+  /** Kills kube-apiserver (SIGKILL, like a crash), remembering its command line. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again with the same command line (port, certificates, etcd) and waits for /readyz. */
+  startApiServer(): Promise<void>;
+  /** Deletes a key straight from etcd: a change the API server did not see, made while it was down. */
+  deleteFromEtcd(key: string): Promise<void>;
+  /** Stops every process start.sh (or startApiServer) started, by the pids in `dir`, and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/** Why the control-plane tests cannot run here, or undefined when they can (Go is what builds the binaries). */
+export function testClusterUnavailableReason(): string | undefined {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore', timeout: 30_000 });
+    return undefined;
+  } catch {
+    return "'go' is not installed: the Kubernetes control plane for these tests is built from Go modules";
+  }
+}
+
+/** `describe` when a control plane can be started, else `describe.skip` with the reason printed once. */
+export function describeWithCluster(name: string, body: () => void): void {
+  const reason = testClusterUnavailableReason();
+  if (reason) {
+    // eslint-disable-next-line no-console
+    console.warn(`Skipping "${name}": ${reason}`);
+  }
+  (reason ? describe.skip : describe)(name, body);
+}
+
+function testbinDir(): string {
+  let dir = __dirname;
+  for (let depth = 0; depth < 10; depth++) {
+    const candidate = join(dir, 'tools', 'k8s-testbin');
+    if (existsSync(join(candidate, 'start.sh'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('tools/k8s-testbin not found above the test file');
+}
+
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+async function commandLineOf(pid: number): Promise<string[]> {
+  const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return raw.split('\0').filter(Boolean);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+async function readyz(kubeConfig: KubeConfig): Promise<boolean> {
+  const server = new URL(kubeConfig.getCurrentCluster()!.server);
+  const options: https.RequestOptions = {
+    hostname: server.hostname,
+    port: server.port,
+    path: '/readyz',
+    method: 'GET',
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  return new Promise(resolveReady => {
+    const req = https.request(options, res => {
+      res.resume();
+      res.on('end', () => resolveReady(res.statusCode === 200));
+    });
+    req.setTimeout(2000, () => req.destroy());
+    req.on('error', () => resolveReady(false));
+    req.end();
+  });
+}
+
+/**
+ * Builds (cached) and starts a control plane in a fresh temp dir: `tools/k8s-testbin/build.sh`, then
+ * `start.sh DIR`. One per test file, in beforeAll; always `stop()` it in afterAll.
+ */
+export async function startTestCluster(): Promise<TestCluster> {
+  const testbin = testbinDir();
+  const build = await execFileAsync('bash', [join(testbin, 'build.sh')], {
+    timeout: 1_800_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const binDir = build.stdout.trim().split('\n').pop()!;
+  const dir = await fs.mkdtemp(join(tmpdir(), 'gitops-cluster-test-'));
+  const cleanup = () =>
+    execFileAsync('bash', [join(testbin, 'stop.sh'), dir, '--rm'], {
+      timeout: 120_000,
+    });
+  try {
+    await execFileAsync('bash', [join(testbin, 'start.sh'), dir], {
+      timeout: 180_000,
+      env: { ...process.env, K8S_TESTBIN_BIN: binDir },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    await cleanup().catch(() => undefined);
+    throw error;
+  }
+  const env = parseEnv(await fs.readFile(join(dir, 'env'), 'utf8'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const pidFile = join(dir, 'pids', 'kube-apiserver.pid');
+  let apiServerCommand: string[] | undefined;
+
+  const cluster: TestCluster = {
+    dir,
+    binDir,
+    kubeconfigPath,
+    kubeConfig,
+    env,
+    async kubectl(args, input) {
+      return new Promise((resolveRun, reject) => {
+        const child = execFile(
+          join(binDir, 'kubectl'),
+          ['--kubeconfig', kubeconfigPath, '--request-timeout=20s', ...args],
+          { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+          (error, stdout, stderr) => {
+            if (error)
+              reject(
+                new Error(
+                  `kubectl ${args.join(' ')} failed: ${
+                    stderr || error.message
+                  }`,
+                ),
+              );
+            else resolveRun(stdout);
+          },
+        );
+        child.stdin?.end(input ?? '');
+      });
+    },
+    async stopApiServer() {
+      const pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
+      const command = await commandLineOf(pid);
+      // Only a process whose command line names our dir is ours to kill (pids get reused).
+      if (!command.some(arg => arg.includes(`${dir}/`))) {
+        throw new Error(`kube-apiserver pid ${pid} is not running for ${dir}`);
+      }
+      apiServerCommand = command;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        `kube-apiserver pid ${pid} to exit`,
+        async () => !alive(pid) || (await commandLineOf(pid)).length === 0,
+        15_000,
+      );
+    },
+    async startApiServer() {
+      if (!apiServerCommand)
+        throw new Error('stopApiServer() first: it records the command line');
+      const log = openSync(join(dir, 'logs', 'kube-apiserver.log'), 'a');
+      try {
+        const child = spawn(apiServerCommand[0], apiServerCommand.slice(1), {
+          detached: true,
+          stdio: ['ignore', log, log],
+        });
+        child.unref();
+        await fs.writeFile(pidFile, `${child.pid}\n`);
+      } finally {
+        closeSync(log);
+      }
+      try {
+        await waitFor(
+          'kube-apiserver /readyz',
+          () => readyz(kubeConfig),
+          90_000,
+        );
+      } catch (error) {
+        const lines = await fs
+          .readFile(join(dir, 'logs', 'kube-apiserver.log'), 'utf8')
+          .catch(() => '');
+        throw new Error(
+          `${(error as Error).message}; log tail:\n${lines
+            .split('\n')
+            .slice(-15)
+            .join('\n')}`,
+        );
+      }
+    },
+    async deleteFromEtcd(key) {
+      const body = JSON.stringify({ key: Buffer.from(key).toString('base64') });
+      const url = new URL('/v3/kv/deleterange', env.ETCD_URL);
+      await new Promise<void>((resolveDelete, reject) => {
+        const req = http.request(
+          url,
+          {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            agent: false,
+          },
+          res => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolveDelete()
+                : reject(new Error(`etcd deleterange: HTTP ${res.statusCode}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    async stop() {
+      await cleanup();
+    },
+  };
+  return cluster;
+}
+
+/** A namespace name unique to this run, for tests that share one control plane. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+}

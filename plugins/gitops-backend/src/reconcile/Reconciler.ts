@@ -1,0 +1,375 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  DiffResult,
+  KubeObject,
+  aggregateHealth,
+  assessHealth,
+  autoscaledTargets,
+  computeInventory,
+  diffObjects,
+  formatResourceKey,
+  resourceKeyOf,
+  resourceSyncOf,
+  summarizeSync,
+} from '@backstage-gitops/gitops-engine';
+import {
+  ApplicationSpec,
+  ApplicationStatus,
+  Revision,
+  StatusProblem,
+} from '@backstage-gitops/plugin-gitops-common';
+import { ApplicationVerdict, CatalogInfo, GitOpsStore } from '../database/GitOpsStore';
+import { ConfigRepository, RepoUnreachableError } from '../git';
+import { loadApplications, formatApplicationError } from '../applications';
+import { ApplicationRenderer, RenderedApplication } from '../render';
+import { ClusterLiveCache, WatchedKind } from '../cluster/ClusterLiveCache';
+import { WorkPriority, WorkQueue } from './WorkQueue';
+
+/** Looks up owner and system of the entities applications point at. */
+export interface CatalogLookup {
+  info(entityRefs: string[]): Promise<Map<string, CatalogInfo>>;
+}
+
+export interface ReconcilerOptions {
+  store: GitOpsStore;
+  repos: ConfigRepository[];
+  clusters: Map<string, ClusterLiveCache>;
+  renderer: ApplicationRenderer;
+  catalog: CatalogLookup;
+  logger: LoggerService;
+  /** Called when an application's visible status changed (publish a signal). */
+  onStatusChange?(status: ApplicationStatus): void;
+  fieldManager: string;
+  diffMode: 'assert' | 'strict';
+  concurrency?: number;
+  now?: () => Date;
+}
+
+interface TrackedApplication {
+  spec: ApplicationSpec;
+  revision: Revision;
+  rendered: RenderedApplication;
+}
+
+interface CachedDiff {
+  desired: KubeObject;
+  liveVersion: string | undefined;
+  result: DiffResult;
+}
+
+function healthOf(status: string, live: KubeObject | undefined) {
+  if (status === 'Missing') {
+    return { status: 'Missing' as const, message: 'Not found in the cluster' };
+  }
+  return live ? assessHealth(live) : undefined;
+}
+
+/**
+ * Turns config repo commits and live cluster changes into stored verdicts. Git and clusters push keys
+ * into one coalescing queue; each run diffs one application against the live cache, never the cluster.
+ */
+export class Reconciler {
+  private readonly queue: WorkQueue;
+  private readonly applications = new Map<string, TrackedApplication>();
+  private readonly heads = new Map<string, string>();
+  /** Why each unreachable config repo failed; its applications keep the problem until a fetch works. */
+  private readonly unreachableRepos = new Map<string, string>();
+  private readonly diffCache = new Map<string, Map<string, CachedDiff>>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.queue = new WorkQueue({
+      concurrency: options.concurrency ?? 4,
+      coalesceMs: 50,
+      process: name => this.reconcile(name),
+      onError: (name, error, attempt) =>
+        options.logger.warn(
+          `Reconciling ${name} failed (attempt ${attempt}): ${error}`,
+        ),
+    });
+  }
+
+  start(): void {
+    for (const cluster of this.options.clusters.values()) {
+      this.unsubscribe.push(
+        cluster.onChange(change => this.queue.enqueue(change.application, 'watch')),
+        cluster.onStateChange(() => this.enqueueCluster(cluster.name, 'periodic')),
+      );
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe.splice(0).forEach(fn => fn());
+    this.queue.stop();
+  }
+
+  /** Resolves when no reconcile is pending or running. */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  /** Reconciles one application soon, ahead of background work (a user asked). */
+  requestReconcile(name: string): void {
+    this.queue.enqueue(name, 'user');
+  }
+
+  /** The cheap probe: `ls-remote`, then a fetch and re-render only when the branch moved. */
+  async poll(repoId: string): Promise<void> {
+    const repo = this.repo(repoId);
+    let sha: string;
+    try {
+      sha = await repo.probe();
+    } catch (error) {
+      await this.repoUnreachable(repo, error);
+      return;
+    }
+    if (sha !== this.heads.get(repoId) || this.unreachableRepos.has(repoId)) {
+      await this.refresh(repoId);
+    }
+  }
+
+  /** Fetches a config repo and re-renders the applications whose inputs changed. */
+  async refresh(repoId: string): Promise<void> {
+    const repo = this.repo(repoId);
+    const { logger, store, renderer } = this.options;
+    let head;
+    try {
+      head = await repo.fetch();
+    } catch (error) {
+      await this.repoUnreachable(repo, error);
+      return;
+    }
+    // Reachable again: each reconcile replaces the problem with its verdict (other problems stand meanwhile).
+    if (this.unreachableRepos.delete(repoId)) this.enqueueRepo(repoId);
+    if (head.sha === this.heads.get(repoId)) return;
+
+    const dir = await repo.checkout(head.sha);
+    const { applications, errors } = await loadApplications(dir, repoId);
+    for (const error of errors) {
+      logger.warn(`Config repo ${repoId}: ${formatApplicationError(error)}`);
+    }
+    const catalogInfo = await this.options.catalog.info([
+      ...new Set(applications.map(app => app.entityRef)),
+    ]);
+    const { removed, conflicts } = await store.syncApplications(
+      repoId,
+      applications,
+      catalogInfo,
+    );
+    for (const conflict of conflicts) {
+      logger.warn(
+        `Config repo ${repoId}: application ${conflict.name} is already declared by ${conflict.declaredByRepo}; ignored here`,
+      );
+    }
+    for (const name of removed) {
+      this.applications.delete(name);
+      this.diffCache.delete(name);
+    }
+
+    const tree = {
+      dir,
+      sha: head.sha,
+      treeHash: (path: string) => repo.treeHash(head.sha, path),
+    };
+    const conflicted = new Set(conflicts.map(c => c.name));
+    const kindsByCluster = new Map<string, Map<string, WatchedKind>>();
+    const renders: Array<{ spec: ApplicationSpec; rendered: RenderedApplication; changed: boolean }> = [];
+    for (const spec of applications) {
+      if (conflicted.has(spec.name)) continue;
+      const previous = this.applications.get(spec.name);
+      const rendered = await renderer.renderApplication(spec, tree);
+      const kinds = kindsByCluster.get(spec.destination.cluster) ?? new Map();
+      for (const object of rendered.objects) {
+        kinds.set(`${object.apiVersion}/${object.kind}`, {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+        });
+      }
+      kindsByCluster.set(spec.destination.cluster, kinds);
+      // An unrelated commit leaves the render key unchanged: only the revision shown moves on.
+      const changed =
+        !previous ||
+        previous.rendered.cacheKey !== rendered.cacheKey ||
+        JSON.stringify(previous.spec) !== JSON.stringify(spec);
+      renders.push({ spec, rendered, changed });
+    }
+    // A new render is diffed only once its kinds are listed: before, its live objects would read as Missing.
+    await Promise.all(
+      [...kindsByCluster].map(async ([clusterName, kinds]) => {
+        const cluster = this.options.clusters.get(clusterName);
+        if (cluster) await cluster.watchKinds([...kinds.values()]);
+      }),
+    );
+    for (const { spec, rendered, changed } of renders) {
+      this.applications.set(spec.name, { spec, revision: head.revision, rendered });
+      this.queue.enqueue(spec.name, changed ? 'commit' : 'periodic');
+    }
+    this.heads.set(repoId, head.sha);
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const tracked = this.applications.get(name);
+    if (!tracked) return;
+    const { store } = this.options;
+    const { spec, rendered, revision } = tracked;
+    const at = this.now().toISOString();
+    const notify = (statuses: ApplicationStatus[]) =>
+      statuses.forEach(status => this.options.onStatusChange?.(status));
+
+    const cluster = this.options.clusters.get(spec.destination.cluster);
+    if (!cluster) {
+      notify(
+        await store.markProblem(
+          { application: name },
+          {
+            code: 'INVALID_APPLICATION',
+            message: `${spec.declaredIn}: no cluster named "${spec.destination.cluster}" is configured`,
+          },
+          at,
+        ),
+      );
+      return;
+    }
+    if (rendered.problem) {
+      notify(await store.markProblem({ application: name }, rendered.problem, at));
+      return;
+    }
+    const state = cluster.state();
+    if (state.state === 'unreachable') {
+      notify(
+        await store.markProblem(
+          { application: name },
+          {
+            code: 'CLUSTER_UNREACHABLE',
+            message: `cluster ${cluster.name}: ${state.message ?? 'unreachable'}`,
+          },
+          at,
+        ),
+      );
+      return;
+    }
+    // Until the first LIST completed, missing objects would be reported wrongly: wait for `ready`.
+    if (state.state !== 'ready') return;
+
+    const verdict = this.verdict(tracked, cluster.objectsOf(name), at);
+    const result = await store.writeVerdict(name, {
+      ...verdict,
+      revision,
+      problem: this.repoProblem(spec.source.repo, at),
+    });
+    if (result.changed) this.options.onStatusChange?.(result.status);
+  }
+
+  private verdict(
+    tracked: TrackedApplication,
+    live: KubeObject[],
+    at: string,
+  ): Omit<ApplicationVerdict, 'revision'> {
+    const { spec, rendered } = tracked;
+    const defaultNamespace = spec.destination.namespace;
+    const desiredByKey = new Map<string, KubeObject>();
+    for (const object of rendered.objects) {
+      desiredByKey.set(formatResourceKey(resourceKeyOf(object)), object);
+    }
+    const autoscaled = autoscaledTargets(rendered.objects);
+    const previous = this.diffCache.get(spec.name) ?? new Map<string, CachedDiff>();
+    const next = new Map<string, CachedDiff>();
+
+    const inventory = computeInventory(
+      [...desiredByKey.values()].map(resourceKeyOf),
+      live,
+      { application: spec.name, defaultNamespace },
+    );
+    const resources = inventory.map(entry => {
+      const key = formatResourceKey(entry.key);
+      const desired = desiredByKey.get(key);
+      let diff: DiffResult | undefined;
+      if (entry.status === 'Present' && desired && entry.live) {
+        const liveVersion = entry.live.metadata.resourceVersion;
+        const cached = previous.get(key);
+        // Same desired object (renders are cached and frozen) and same resourceVersion: same verdict.
+        diff =
+          cached && cached.desired === desired && cached.liveVersion === liveVersion
+            ? cached.result
+            : diffObjects(desired, entry.live, {
+                fieldManager: this.options.fieldManager,
+                mode: this.options.diffMode,
+                defaultNamespace,
+                scaledByAutoscaler: autoscaled.has(key),
+              });
+        next.set(key, { desired, liveVersion, result: diff });
+      }
+      const health = healthOf(entry.status, entry.live);
+      return {
+        ref: entry.key,
+        apiVersion: (desired ?? entry.live)?.apiVersion ?? '',
+        sync: resourceSyncOf(entry, diff).status,
+        health: health?.status,
+        healthMessage: health?.message,
+        drifts: (diff?.diffs ?? []).map(drift => ({
+          path: drift.path,
+          type: drift.type,
+          desired: drift.sensitive ? undefined : drift.desired,
+          live: drift.sensitive ? undefined : drift.live,
+          sensitive: drift.sensitive,
+          manager: drift.manager,
+        })),
+        prune: entry.prune,
+      };
+    });
+    this.diffCache.set(spec.name, next);
+
+    const health = aggregateHealth(resources.map(r => r.health));
+    const worst = resources.find(r => r.health === health && r.healthMessage);
+    return {
+      sync: summarizeSync(resources.map(r => ({ status: r.sync, prune: r.prune }))),
+      health,
+      healthMessage: worst
+        ? `${worst.ref.kind} ${worst.ref.name}: ${worst.healthMessage}`
+        : undefined,
+      resources: resources.map(({ prune: _prune, ...resource }) => resource),
+      problem: null,
+      observedAt: at,
+    };
+  }
+
+  private enqueueCluster(clusterName: string, priority: WorkPriority): void {
+    for (const [name, tracked] of this.applications) {
+      if (tracked.spec.destination.cluster === clusterName) {
+        this.queue.enqueue(name, priority);
+      }
+    }
+  }
+
+  private enqueueRepo(repoId: string): void {
+    for (const [name, tracked] of this.applications) {
+      if (tracked.spec.source.repo === repoId) this.queue.enqueue(name, 'periodic');
+    }
+  }
+
+  /** A live-side verdict must not clear a config repo's outage: Git may have moved on meanwhile. */
+  private repoProblem(repoId: string, at: string): StatusProblem | null {
+    const message = this.unreachableRepos.get(repoId);
+    return message === undefined ? null : { code: 'REPO_UNREACHABLE', message, since: at };
+  }
+
+  private async repoUnreachable(repo: ConfigRepository, error: unknown) {
+    if (!(error instanceof RepoUnreachableError)) throw error;
+    this.unreachableRepos.set(repo.id, error.message);
+    this.options.logger.warn(`Config repo ${repo.id} is unreachable: ${error.message}`);
+    const statuses = await this.options.store.markProblem(
+      { repo: repo.id },
+      { code: 'REPO_UNREACHABLE', message: error.message },
+      this.now().toISOString(),
+    );
+    statuses.forEach(status => this.options.onStatusChange?.(status));
+  }
+
+  private repo(repoId: string): ConfigRepository {
+    const repo = this.options.repos.find(r => r.id === repoId);
+    if (!repo) throw new Error(`No config repo with id ${repoId}`);
+    return repo;
+  }
+}
