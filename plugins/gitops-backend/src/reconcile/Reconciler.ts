@@ -76,6 +76,9 @@ export class Reconciler {
   private readonly unreachableRepos = new Map<string, string>();
   private readonly diffCache = new Map<string, Map<string, CachedDiff>>();
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly refreshes = new Map<string, Promise<void>>();
+  /** Applications whose declaring file no longer parses: kept as last known, with this problem. */
+  private readonly invalidApplications = new Map<string, Omit<StatusProblem, 'since'>>();
   private readonly now: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -131,7 +134,15 @@ export class Reconciler {
   }
 
   /** Fetches a config repo and re-renders the applications whose inputs changed. */
-  async refresh(repoId: string): Promise<void> {
+  refresh(repoId: string): Promise<void> {
+    // A webhook and a poll may ask at once: refreshes of one repo run one after the other.
+    const previous = this.refreshes.get(repoId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.refreshNow(repoId));
+    this.refreshes.set(repoId, next);
+    return next;
+  }
+
+  private async refreshNow(repoId: string): Promise<void> {
     const repo = this.repo(repoId);
     const { logger, store, renderer } = this.options;
     let head;
@@ -146,10 +157,31 @@ export class Reconciler {
     if (head.sha === this.heads.get(repoId)) return;
 
     const dir = await repo.checkout(head.sha);
-    const { applications, errors } = await loadApplications(dir, repoId);
+    const loaded = await loadApplications(dir, repoId);
+    const { errors } = loaded;
     for (const error of errors) {
       logger.warn(`Config repo ${repoId}: ${formatApplicationError(error)}`);
     }
+    // A file that stopped parsing must not delete the applications it declared: keep them as last known.
+    const brokenFiles = new Map(errors.map(error => [error.file, formatApplicationError(error)]));
+    const declared = new Set(loaded.applications.map(app => app.name));
+    const kept = [...this.applications.values()]
+      .map(tracked => tracked.spec)
+      .filter(
+        spec =>
+          spec.source.repo === repoId &&
+          brokenFiles.has(spec.declaredIn) &&
+          !declared.has(spec.name),
+      );
+    this.invalidApplications.clear();
+    for (const spec of kept) {
+      this.invalidApplications.set(spec.name, {
+        code: 'INVALID_APPLICATION',
+        message: brokenFiles.get(spec.declaredIn)!,
+      });
+    }
+    const applications = [...loaded.applications, ...kept];
+    const keptNames = new Set(kept.map(spec => spec.name));
     const catalogInfo = await this.options.catalog.info([
       ...new Set(applications.map(app => app.entityRef)),
     ]);
@@ -178,6 +210,10 @@ export class Reconciler {
     const renders: Array<{ spec: ApplicationSpec; rendered: RenderedApplication; changed: boolean }> = [];
     for (const spec of applications) {
       if (conflicted.has(spec.name)) continue;
+      if (keptNames.has(spec.name)) {
+        this.queue.enqueue(spec.name, 'commit');
+        continue;
+      }
       const previous = this.applications.get(spec.name);
       const rendered = await renderer.renderApplication(spec, tree);
       const kinds = kindsByCluster.get(spec.destination.cluster) ?? new Map();
@@ -257,7 +293,7 @@ export class Reconciler {
     const result = await store.writeVerdict(name, {
       ...verdict,
       revision,
-      problem: this.repoProblem(spec.source.repo, at),
+      problem: this.problemOf(spec, at),
     });
     if (result.changed) this.options.onStatusChange?.(result.status);
   }
@@ -347,6 +383,13 @@ export class Reconciler {
     for (const [name, tracked] of this.applications) {
       if (tracked.spec.source.repo === repoId) this.queue.enqueue(name, 'periodic');
     }
+  }
+
+  /** A live-side verdict must not clear a problem on the Git side: a broken declaration or an outage. */
+  private problemOf(spec: ApplicationSpec, at: string): StatusProblem | null {
+    const invalid = this.invalidApplications.get(spec.name);
+    if (invalid) return { ...invalid, since: at };
+    return this.repoProblem(spec.source.repo, at);
   }
 
   /** A live-side verdict must not clear a config repo's outage: Git may have moved on meanwhile. */
