@@ -54,7 +54,9 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
   fi
 
   # Store tests run on SQLite and on a real PostgreSQL 15, started here and stopped after Jest.
-  pg_dir="$GITOPS_ROOT/.data/postgres"
+  # Under /tmp: the server runs as the postgres user, who may not traverse the directories above the clone.
+  pg_dir="$(mktemp -d /tmp/gitops-test-postgres.XXXXXX)"
+  trap 'bash scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; rm -rf "$pg_dir"' EXIT
   if bash scripts/postgres.sh start "$pg_dir" >/dev/null; then
     source "$pg_dir/env"
   else
@@ -65,6 +67,7 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
   CI=true yarn backstage-cli repo test --json --outputFile="$results/jest-raw.json"
   status=$?
   bash scripts/postgres.sh stop "$pg_dir" >/dev/null || true
+  rm -rf "$pg_dir"
   node -e 'const r=require(process.argv[1]);require("fs").writeFileSync(process.argv[2],JSON.stringify({passed:r.numPassedTests,failed:r.numFailedTests+(r.numRuntimeErrorTestSuites||0),skipped:r.numPendingTests+r.numTodoTests}))' \
     "$results/jest-raw.json" "$results/jest.json" 2>/dev/null
   count jest "$results/jest.json" $status
