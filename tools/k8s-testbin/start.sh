@@ -74,22 +74,40 @@ fail() {
 }
 trap 'fail "interrupted"' INT TERM
 
-# Binds port 0 on 127.0.0.1 to let the kernel pick free ports (python3, else node).
+# Free ports BELOW the kernel's ephemeral range: while a stopped API server restarts, its clients keep
+# dialling its port, and a client socket given that same port as its ephemeral source port would connect to
+# itself (TCP simultaneous open) and hold the port, so the restarted server could not bind it.
 free_ports() {
   local n=$1
   if command -v python3 >/dev/null 2>&1; then
     python3 - "$n" <<'PY'
-import socket, sys
+import random, socket, sys
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
 socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+for _ in range(2000):
+    if len(socks) == int(sys.argv[1]):
+        break
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(10000, low - 1)))
+        socks.append(s)
+    except OSError:
+        s.close()
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
   elif command -v node >/dev/null 2>&1; then
     node -e '
-      const net = require("net"); const n = +process.argv[1]; const ports = []; const servers = [];
-      const next = () => { if (ports.length === n) { servers.forEach(s => s.close()); console.log(ports.join(" ")); return; }
-        const s = net.createServer(); servers.push(s); s.listen(0, "127.0.0.1", () => { ports.push(s.address().port); next(); }); };
+      const net = require("net"); const fs = require("fs"); const n = +process.argv[1];
+      let low = 32768; try { low = +fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0] || low; } catch {}
+      const ports = []; const servers = []; let tries = 0;
+      const next = () => {
+        if (ports.length === n || ++tries > 2000) { servers.forEach(s => s.close()); console.log(ports.join(" ")); return; }
+        const port = 10000 + Math.floor(Math.random() * (low - 10000)); const s = net.createServer();
+        s.once("error", next); s.listen(port, "127.0.0.1", () => { servers.push(s); ports.push(port); next(); });
+      };
       next();' "$n"
   else
     log "error: python3 or node is required to find free ports"; return 1

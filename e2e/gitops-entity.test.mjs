@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { launchBrowser, signInAsGuest } from './lib/browser.mjs';
+
+// Screenshots of the pages are documentation too: they go where the README links them.
+const docsScreenshots = path.resolve('docs/screenshots');
+const clusterEnvFile = path.resolve('.data/cluster/env');
+const IMAGE_PATH = 'spec.template.spec.containers[name=web].image';
+const LIVE_TIMEOUT_MS = 20_000;
+// Tall enough for resources, drift and history in one picture; full-page captures misplace the sidebar.
+const TAB_VIEWPORT = { width: 1440, height: 1500 };
+
+/** Reads the local control plane's address, token and CA from the env file `make start` writes. */
+function readClusterEnv() {
+  const env = Object.fromEntries(
+    readFileSync(clusterEnvFile, 'utf8')
+      .split('\n')
+      .filter(line => line.includes('='))
+      .map(line => [
+        line.slice(0, line.indexOf('=')),
+        line.slice(line.indexOf('=') + 1),
+      ]),
+  );
+  return {
+    server: new URL(env.K8S_TESTENV_SERVER),
+    token: env.K8S_TESTENV_TOKEN,
+    ca: readFileSync(env.K8S_TESTENV_CA_FILE),
+  };
+}
+
+/** One request to the API server, as `kubectl` would send it; resolves with the parsed body. */
+function kube(cluster, method, apiPath, { body, contentType } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      {
+        hostname: cluster.server.hostname,
+        port: cluster.server.port,
+        path: apiPath,
+        method,
+        ca: cluster.ca,
+        headers: {
+          Authorization: `Bearer ${cluster.token}`,
+          Accept: 'application/json',
+          ...(body && { 'Content-Type': contentType }),
+        },
+      },
+      response => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', chunk => (text += chunk));
+        response.on('end', () =>
+          response.statusCode >= 300
+            ? reject(
+                new Error(
+                  `${method} ${apiPath}: ${response.statusCode} ${text}`,
+                ),
+              )
+            : resolve(JSON.parse(text)),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body && JSON.stringify(body));
+  });
+}
+
+/** `kubectl set image`: a strategic-merge patch of one container's image, under its own field manager. */
+function setImage(cluster, image) {
+  return kube(
+    cluster,
+    'PATCH',
+    '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api?fieldManager=kubectl-set',
+    {
+      contentType: 'application/strategic-merge-patch+json',
+      body: {
+        spec: { template: { spec: { containers: [{ name: 'web', image }] } } },
+      },
+    },
+  );
+}
+
+test(
+  'the entity page shows GitOps status per environment and drift live',
+  { timeout: 240_000 },
+  async () => {
+    const cluster = readClusterEnv();
+    const deployment = await kube(
+      cluster,
+      'GET',
+      '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api',
+    );
+    const desiredImage = deployment.spec.template.spec.containers.find(
+      c => c.name === 'web',
+    ).image;
+    mkdirSync(docsScreenshots, { recursive: true });
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signInAsGuest(page);
+      await page.getByRole('link', { name: 'shop-api', exact: true }).click();
+
+      const row = name =>
+        page
+          .getByRole('row')
+          .filter({ has: page.getByText(name, { exact: true }) });
+      const dev = row('shop-api-dev');
+      await dev
+        .getByText('Synced', { exact: true })
+        .waitFor({ timeout: 60_000 });
+      await dev
+        .getByText('No drift', { exact: true })
+        .waitFor({ timeout: LIVE_TIMEOUT_MS });
+      for (const environment of ['shop-api-staging', 'shop-api-prod']) {
+        await row(environment)
+          .getByText('OutOfSync', { exact: true })
+          .waitFor();
+        await row(environment).getByText('Missing', { exact: true }).waitFor();
+      }
+
+      // The out-of-band edit: the page is not reloaded, so only the status signal can bring it in.
+      const url = page.url();
+      await setImage(cluster, 'ghcr.io/acme/shop-api:9.9.9');
+      try {
+        await dev
+          .getByText(/^1 field drifted for \d+s$/)
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await dev.getByText('OutOfSync', { exact: true }).waitFor();
+        assert.equal(page.url(), url);
+        await page.screenshot({
+          path: path.join(docsScreenshots, 'entity-card.png'),
+        });
+
+        await page.getByRole('link', { name: 'GitOps', exact: true }).click();
+        await page
+          .getByRole('tab', { name: 'dev', selected: true })
+          .waitFor({ timeout: 30_000 });
+        const drift = page
+          .getByRole('row')
+          .filter({ has: page.getByText(IMAGE_PATH, { exact: true }) });
+        await drift.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await drift.getByText(desiredImage, { exact: true }).waitFor();
+        await drift
+          .getByText('ghcr.io/acme/shop-api:9.9.9', { exact: true })
+          .waitFor();
+        await page.setViewportSize(TAB_VIEWPORT);
+        await page.screenshot({
+          path: path.join(docsScreenshots, 'entity-tab.png'),
+        });
+      } finally {
+        // Later suites expect the demo's dev environment as `make start` left it.
+        await setImage(cluster, desiredImage);
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+);

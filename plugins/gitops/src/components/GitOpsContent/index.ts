@@ -1,0 +1,1 @@
+export { GitOpsContent } from './GitOpsContent';

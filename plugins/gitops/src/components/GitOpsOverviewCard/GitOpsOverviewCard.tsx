@@ -1,0 +1,159 @@
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import {
+  EntityInfoCard,
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  GITOPS_APPLICATIONS_ANNOTATION,
+  type ApplicationStatus,
+} from '@backstage-gitops/plugin-gitops-common';
+import {
+  Cell,
+  CellText,
+  Flex,
+  Table,
+  Text,
+  type ColumnConfig,
+} from '@backstage/ui';
+import { useMemo } from 'react';
+import { useEntityGitOpsStatus } from '../../hooks/useEntityGitOpsStatus';
+import { useNow } from '../../hooks/useNow';
+import { isGitOpsAvailable } from '../../isGitOpsAvailable';
+import { describeDrift } from '../format/describeDrift';
+import { RelativeTime } from '../format/RelativeTime';
+import { ProblemBanner } from '../ProblemBanner/ProblemBanner';
+import { RevisionLink } from '../RevisionLink/RevisionLink';
+import { HealthStatusLabel, SyncStatusLabel } from '../StatusLabel';
+
+type EnvironmentRow = ApplicationStatus & { id: string };
+
+/** Per environment: sync, health, deployed revision, drift and when it was last observed; live. */
+export function GitOpsOverviewCard() {
+  const { entity } = useEntity();
+  if (!isGitOpsAvailable(entity)) {
+    return (
+      <EntityInfoCard title="GitOps">
+        <MissingAnnotationEmptyState
+          annotation={GITOPS_APPLICATIONS_ANNOTATION}
+        />
+      </EntityInfoCard>
+    );
+  }
+  return <GitOpsOverview />;
+}
+
+function GitOpsOverview() {
+  const { entity } = useEntity();
+  const { value, loading, error } = useEntityGitOpsStatus(entity);
+  const now = useNow();
+  const columns = useMemo(() => environmentColumns(now), [now]);
+
+  let body;
+  if (error) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value) {
+    body = loading ? <Progress /> : null;
+  } else if (value.applications.length === 0) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No applications deploy this entity yet"
+        description={`Declare an Application with spec.entityRef ${value.entityRef} in the config repo; its status shows here once the backend has reconciled it.`}
+      />
+    );
+  } else {
+    const rows = value.applications.map(status => ({
+      ...status,
+      id: status.application.name,
+    }));
+    body = (
+      <Flex direction="column" gap="3">
+        {rows.map(status => (
+          <ProblemBanner key={status.id} status={status} now={now} />
+        ))}
+        <Table
+          columnConfig={columns}
+          data={rows}
+          pagination={{ type: 'none' }}
+        />
+      </Flex>
+    );
+  }
+  return <EntityInfoCard title="GitOps">{body}</EntityInfoCard>;
+}
+
+function environmentColumns(now: number): ColumnConfig<EnvironmentRow>[] {
+  return [
+    {
+      id: 'environment',
+      label: 'Environment',
+      isRowHeader: true,
+      defaultWidth: '1.3fr',
+      cell: row => (
+        <CellText
+          title={row.application.environment}
+          description={row.application.name}
+        />
+      ),
+    },
+    {
+      id: 'sync',
+      label: 'Sync',
+      defaultWidth: '1.2fr',
+      cell: row => (
+        <Cell>
+          <SyncStatusLabel status={row.sync} />
+        </Cell>
+      ),
+    },
+    {
+      id: 'health',
+      label: 'Health',
+      defaultWidth: '1.3fr',
+      cell: row => (
+        <Cell>
+          <span title={row.healthMessage}>
+            <HealthStatusLabel status={row.health} />
+          </span>
+        </Cell>
+      ),
+    },
+    {
+      id: 'revision',
+      label: 'Revision',
+      defaultWidth: '0.9fr',
+      cell: row => (
+        <Cell>
+          <RevisionLink revision={row.revision} />
+        </Cell>
+      ),
+    },
+    {
+      id: 'drift',
+      label: 'Drift',
+      defaultWidth: '1.4fr',
+      cell: row => (
+        <Cell>
+          <Text color={row.driftCount > 0 ? 'warning' : 'primary'}>
+            {describeDrift(row.driftCount, row.driftSince, now)}
+          </Text>
+        </Cell>
+      ),
+    },
+    {
+      id: 'observed',
+      label: 'Observed',
+      defaultWidth: '1fr',
+      cell: row => (
+        <Cell>
+          <RelativeTime at={row.observedAt} now={now} />
+        </Cell>
+      ),
+    },
+  ];
+}

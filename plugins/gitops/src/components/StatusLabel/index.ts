@@ -1,0 +1,2 @@
+export { HealthStatusLabel } from './HealthStatusLabel';
+export { SyncStatusLabel } from './SyncStatusLabel';

@@ -1,0 +1,17 @@
+import { createApiFactory, createPlugin } from '@backstage/core-plugin-api';
+import { coreApis } from '@backstage/frontend-plugin-api';
+import { gitopsApiRef } from '../api/GitOpsApi';
+import { GitOpsClient } from '../api/GitOpsClient';
+
+/** The plugin for apps still on the legacy frontend system; it registers the GitOps client. */
+export const legacyGitOpsPlugin = createPlugin({
+  id: 'gitops',
+  apis: [
+    createApiFactory({
+      api: gitopsApiRef,
+      deps: { discoveryApi: coreApis.discovery, fetchApi: coreApis.fetch },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new GitOpsClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+});
