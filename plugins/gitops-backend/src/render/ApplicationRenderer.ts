@@ -52,7 +52,10 @@ export interface ApplicationRendererOptions {
   renderDirectory?: typeof renderDirectory;
   /** Scope of kinds, for filling in namespaces. Default: the engine's built-in table. */
   registry?: SchemaRegistry;
-  /** Most renders kept. Default 2,000. */
+  /**
+   * Most renders kept. Default 20,000: every commit walks every application in order, and an LRU smaller
+   * than the fleet would miss on every one of them.
+   */
   maxCacheEntries?: number;
   /** Where `KUSTOMIZE_BIN`, `HELM_BIN` and `PATH` come from. Default: this process's environment. */
   env?: NodeJS.ProcessEnv;
@@ -95,7 +98,7 @@ export class ApplicationRenderer {
   private readonly now: () => Date;
 
   constructor(private readonly options: ApplicationRendererOptions = {}) {
-    this.cache = new LruCache(options.maxCacheEntries ?? 2000);
+    this.cache = new LruCache(options.maxCacheEntries ?? 20_000);
     this.render = options.renderDirectory ?? renderDirectory;
     this.registry = options.registry ?? SchemaRegistry.builtin();
     this.now = options.now ?? (() => new Date());
