@@ -145,6 +145,8 @@ async function seed(store: DatabaseGitOpsStore) {
       [VAULT, { owner: 'group:default/team-security', system: 'security' }],
     ]),
   );
+  // billing's annotation also lists the vault proxy, which belongs to the security team's entity.
+  await store.linkEntities(REPO, [{ entityRef: BILLING, application: 'vault-proxy-prod' }]);
   await store.writeVerdict('shop-api-dev', verdict(at(1)));
   await store.writeVerdict('shop-api-prod', verdict(at(1)));
   await store.writeVerdict('billing-dev', verdict(at(1)));
@@ -502,6 +504,17 @@ describe.each(databases.eachSupportedId())(
         expect(res.status).toBe(403);
         expect(res.body.error.name).toBe('NotAllowedError');
         expect(res.text).not.toContain('security');
+      });
+
+      it('shows an application linked by an annotation only to those who may read its own entity', async () => {
+        const names = async () =>
+          (
+            (await get('/entities/component/default/billing/status'))
+              .body as EntityStatusResponse
+          ).applications.map(app => app.application.name);
+        expect(await names()).toEqual(['billing-dev', 'billing-prod', 'vault-proxy-prod']);
+        policy = denyVault;
+        expect(await names()).toEqual(['billing-dev', 'billing-prod']);
       });
 
       it('still serves the entities the policy allows', async () => {

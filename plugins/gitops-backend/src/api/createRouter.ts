@@ -15,6 +15,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { GitOpsStore } from '../database/GitOpsStore';
+import { normalizeEntityRef } from '../database/normalizeEntityRef';
 
 export interface RouterOptions {
   store: GitOpsStore;
@@ -85,7 +86,35 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { kind, namespace, name } = parse(entityParams, req.params, 'entity reference');
     const entityRef = stringifyEntityRef({ kind, namespace, name });
     await authorizeEntity(req, entityRef);
-    res.json({ entityRef, applications: await store.getEntityStatus(entityRef) });
+    const applications = await store.getEntityStatus(entityRef);
+    const own = normalizeEntityRef(entityRef);
+    // Applications linked by this entity's annotation belong to other entities: each still needs read access
+    // there, so editing an annotation cannot reveal another team's applications.
+    const foreign = [
+      ...new Set(
+        applications
+          .map(status => status.application.entityRef)
+          .filter(ref => ref !== own),
+      ),
+    ];
+    let allowedForeign = new Set<string>();
+    if (foreign.length > 0) {
+      const decisions = await permissions.authorize(
+        foreign.map(resourceRef => ({ permission: gitopsEntityReadPermission, resourceRef })),
+        { credentials: await httpAuth.credentials(req) },
+      );
+      allowedForeign = new Set(
+        foreign.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+      );
+    }
+    res.json({
+      entityRef,
+      applications: applications.filter(
+        status =>
+          status.application.entityRef === own ||
+          allowedForeign.has(status.application.entityRef),
+      ),
+    });
   });
 
   router.get('/applications/:name', async (req, res) => {

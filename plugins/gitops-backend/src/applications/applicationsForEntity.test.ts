@@ -1,6 +1,9 @@
 import type { Entity } from '@backstage/catalog-model';
 import type { ApplicationSpec } from '@backstage-gitops/plugin-gitops-common';
-import { applicationsForEntity } from './applicationsForEntity';
+import {
+  applicationsForEntity,
+  applicationsListedBy,
+} from './applicationsForEntity';
 
 function app(
   name: string,
@@ -67,5 +70,16 @@ describe('applicationsForEntity', () => {
 
   it('finds nothing for an entity no application names', () => {
     expect(applicationsForEntity(entity('unknown'), APPLICATIONS)).toEqual([]);
+  });
+
+  it('lists only what the annotation names, for the links a refresh stores', () => {
+    expect(
+      applicationsListedBy(
+        'shop-api-prod, applications/ledger.yaml',
+        APPLICATIONS,
+      ).map(a => a.name),
+    ).toEqual(['shop-api-prod', 'ledger-dev']);
+    expect(applicationsListedBy(undefined, APPLICATIONS)).toEqual([]);
+    expect(applicationsListedBy(' , ', APPLICATIONS)).toEqual([]);
   });
 });

@@ -6,19 +6,17 @@ import {
 import { posix } from 'node:path';
 
 /**
- * The applications of a catalog entity: those whose `spec.entityRef` names it, plus those its
- * `gitops.backstage.io/applications` annotation lists by name or by declaring file.
+ * The applications a `gitops.backstage.io/applications` annotation value lists: comma-separated
+ * application names, or files of the config repo (a value with a `/` or ending in `.yaml`/`.yml`)
+ * matched against each application's `declaredIn`.
  */
-export function applicationsForEntity(
-  entity: Entity,
+export function applicationsListedBy(
+  annotation: string | undefined,
   applications: readonly ApplicationSpec[],
 ): ApplicationSpec[] {
-  const ref = stringifyEntityRef(entity);
   const names = new Set<string>();
   const files = new Set<string>();
-  for (const item of (
-    entity.metadata.annotations?.[GITOPS_APPLICATIONS_ANNOTATION] ?? ''
-  ).split(',')) {
+  for (const item of (annotation ?? '').split(',')) {
     const trimmed = item.trim();
     if (trimmed === '') continue;
     if (trimmed.includes('/') || /\.ya?ml$/i.test(trimmed)) {
@@ -27,10 +25,29 @@ export function applicationsForEntity(
       names.add(trimmed);
     }
   }
+  if (names.size === 0 && files.size === 0) return [];
   return applications.filter(
     application =>
-      application.entityRef === ref ||
-      names.has(application.name) ||
-      files.has(application.declaredIn),
+      names.has(application.name) || files.has(application.declaredIn),
+  );
+}
+
+/**
+ * The applications of a catalog entity: those whose `spec.entityRef` names it, plus those its
+ * `gitops.backstage.io/applications` annotation lists by name or by declaring file.
+ */
+export function applicationsForEntity(
+  entity: Entity,
+  applications: readonly ApplicationSpec[],
+): ApplicationSpec[] {
+  const ref = stringifyEntityRef(entity);
+  const listed = new Set(
+    applicationsListedBy(
+      entity.metadata.annotations?.[GITOPS_APPLICATIONS_ANNOTATION],
+      applications,
+    ),
+  );
+  return applications.filter(
+    application => application.entityRef === ref || listed.has(application),
   );
 }

@@ -803,6 +803,85 @@ describe('DatabaseGitOpsStore', () => {
       ).rejects.toThrow(InputError);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'shows an entity the applications its annotation links, once each, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const ledger = 'component:default/ledger';
+      await store.syncApplications(
+        REPO,
+        [
+          spec('shop-api-prod', { environment: 'prod' }),
+          spec('shop-api-dev'),
+          spec('ledger-staging', { entityRef: ledger, environment: 'staging' }),
+        ],
+        new Map(),
+      );
+      await store.syncApplications(
+        'other-config',
+        [
+          spec('batch-dev', {
+            entityRef: 'component:default/batch',
+            repo: 'other-config',
+          }),
+        ],
+        new Map(),
+      );
+      const names = async (entityRef: string) =>
+        (await store.getEntityStatus(entityRef)).map(s => s.application.name);
+
+      // Links are stored normalized, and the page asks with any casing.
+      await store.linkEntities(REPO, [
+        { entityRef: 'Component:default/Ledger', application: 'shop-api-prod' },
+        { entityRef: ledger, application: 'shop-api-dev' },
+        { entityRef: ledger, application: 'ledger-staging' },
+        { entityRef: ledger, application: 'shop-api-dev' },
+      ]);
+      await store.linkEntities('other-config', [
+        { entityRef: ledger, application: 'batch-dev' },
+      ]);
+      expect(await names('component:default/LEDGER')).toEqual([
+        'batch-dev',
+        'shop-api-dev',
+        'ledger-staging',
+        'shop-api-prod',
+      ]);
+      // The owning entity keeps its own applications, and a link does not move them.
+      expect(await names('component:default/shop-api')).toEqual([
+        'shop-api-dev',
+        'shop-api-prod',
+      ]);
+      expect(await store.listEntityRefs()).toEqual([
+        'component:default/batch',
+        ledger,
+        'component:default/shop-api',
+      ]);
+
+      // A refresh replaces that repo's links only.
+      await store.linkEntities(REPO, [
+        {
+          entityRef: 'component:default/shop-api',
+          application: 'ledger-staging',
+        },
+      ]);
+      expect(await names(ledger)).toEqual(['batch-dev', 'ledger-staging']);
+      expect(await names('component:default/shop-api')).toEqual([
+        'shop-api-dev',
+        'ledger-staging',
+        'shop-api-prod',
+      ]);
+      await store.linkEntities(REPO, []);
+      expect(await names('component:default/shop-api')).toEqual([
+        'shop-api-dev',
+        'shop-api-prod',
+      ]);
+
+      // A link to an application that is gone shows nothing.
+      await store.syncApplications('other-config', [], new Map());
+      expect(await names(ledger)).toEqual(['ledger-staging']);
+    },
+  );
 });
 
 /** The order the store promises, computed independently: values ascending or descending, absent last, then name. */

@@ -46,6 +46,7 @@ const MIGRATIONS_DIRECTORY = resolvePackagePath(
 const APPLICATIONS = 'gitops_applications';
 const RESOURCES = 'gitops_resources';
 const HISTORY = 'gitops_history';
+const ENTITY_LINKS = 'gitops_entity_links';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
@@ -106,6 +107,12 @@ interface ResourceRow {
   health: string | null;
   health_message: string | null;
   drifts: string;
+}
+
+interface EntityLinkRow {
+  entity_ref: string;
+  application: string;
+  repo: string;
 }
 
 interface HistoryRow {
@@ -414,11 +421,48 @@ export class DatabaseGitOpsStore implements GitOpsStore {
     });
   }
 
+  async linkEntities(
+    repoId: string,
+    links: Array<{ entityRef: string; application: string }>,
+  ): Promise<void> {
+    const rows = new Map<string, EntityLinkRow>();
+    for (const link of links) {
+      const row = {
+        entity_ref: normalizeEntityRef(link.entityRef),
+        application: link.application,
+        repo: repoId,
+      };
+      rows.set(`${row.entity_ref}\u0000${row.application}`, row);
+    }
+    await this.db.transaction(async tx => {
+      await tx(ENTITY_LINKS).where({ repo: repoId }).delete();
+      // An application moved between repos may still be linked by the other repo's last refresh: take it over.
+      for (const chunk of chunks([...rows.values()])) {
+        await tx(ENTITY_LINKS)
+          .insert(chunk)
+          .onConflict(['entity_ref', 'application'])
+          .merge(['repo']);
+      }
+    });
+  }
+
   async getEntityStatus(entityRef: string): Promise<ApplicationStatus[]> {
-    const rows = await this.db<ApplicationRow>(APPLICATIONS).where(
-      'entity_ref',
-      normalizeEntityRef(entityRef),
-    );
+    const ref = normalizeEntityRef(entityRef);
+    // One statement, each half on an index; UNION drops an application that both names and is linked.
+    const rows: ApplicationRow[] = await this.db<ApplicationRow>(APPLICATIONS)
+      .select(`${APPLICATIONS}.*`)
+      .where(`${APPLICATIONS}.entity_ref`, ref)
+      .union(linked =>
+        linked
+          .select(`${APPLICATIONS}.*`)
+          .from(APPLICATIONS)
+          .join(
+            ENTITY_LINKS,
+            `${ENTITY_LINKS}.application`,
+            `${APPLICATIONS}.name`,
+          )
+          .where(`${ENTITY_LINKS}.entity_ref`, ref),
+      );
     return rows
       .sort(
         (a, b) =>

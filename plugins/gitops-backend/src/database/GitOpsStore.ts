@@ -114,7 +114,19 @@ export interface GitOpsStore {
     at: string,
   ): Promise<ApplicationStatus[]>;
 
-  /** The entity's applications, dev before staging before prod, then by name. */
+  /**
+   * Replaces the links one config repo's refresh found: catalog entities whose
+   * `gitops.backstage.io/applications` annotation lists one of its applications.
+   */
+  linkEntities(
+    repoId: string,
+    links: Array<{ entityRef: string; application: string }>,
+  ): Promise<void>;
+
+  /**
+   * The entity's applications, dev before staging before prod, then by name: those whose `spec.entityRef`
+   * names it and those it is linked to by {@link GitOpsStore.linkEntities}, each once.
+   */
   getEntityStatus(entityRef: string): Promise<ApplicationStatus[]>;
 
   getApplication(name: string): Promise<ApplicationDetailResponse | undefined>;
@@ -124,6 +136,9 @@ export interface GitOpsStore {
 
   listFleet(query?: FleetQuery): Promise<FleetResponse>;
 
-  /** The distinct (normalized) entity refs that have applications, for permission decisions. */
+  /**
+   * The distinct (normalized) `spec.entityRef`s of the applications, for permission decisions.
+   * Entities that only link applications are not listed: an application belongs to its `spec.entityRef`.
+   */
   listEntityRefs(): Promise<string[]>;
 }

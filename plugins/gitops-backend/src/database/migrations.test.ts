@@ -10,7 +10,12 @@ const directory = resolvePackagePath(
   'migrations',
 );
 
-const TABLES = ['gitops_applications', 'gitops_resources', 'gitops_history'];
+const TABLES = [
+  'gitops_applications',
+  'gitops_resources',
+  'gitops_history',
+  'gitops_entity_links',
+];
 
 describe('migrations', () => {
   it.each(databases.eachSupportedId())(
@@ -21,15 +26,15 @@ describe('migrations', () => {
         Promise.all(TABLES.map(table => knex.schema.hasTable(table)));
 
       await knex.migrate.latest({ directory });
-      expect(await tables()).toEqual([true, true, true]);
+      expect(await tables()).toEqual(TABLES.map(() => true));
       expect(await knex.migrate.currentVersion({ directory })).not.toBe('none');
 
       await knex.migrate.rollback({ directory }, true);
-      expect(await tables()).toEqual([false, false, false]);
+      expect(await tables()).toEqual(TABLES.map(() => false));
       expect(await knex.migrate.currentVersion({ directory })).toBe('none');
 
       await knex.migrate.latest({ directory });
-      expect(await tables()).toEqual([true, true, true]);
+      expect(await tables()).toEqual(TABLES.map(() => true));
       // The schema after a round trip accepts what the store writes.
       await knex('gitops_history').insert({
         application: 'shop-api-dev',
@@ -41,6 +46,23 @@ describe('migrations', () => {
       expect(await knex('gitops_history').count({ count: '*' })).toEqual([
         { count: databaseId === 'SQLITE_3' ? 1 : '1' },
       ]);
+      await knex('gitops_entity_links').insert({
+        entity_ref: 'component:default/ledger',
+        application: 'shop-api-dev',
+        repo: 'platform-config',
+      });
+      // One link per entity and application (SQLite's error is not a jest-realm Error: compare outcomes).
+      const duplicate = await knex('gitops_entity_links')
+        .insert({
+          entity_ref: 'component:default/ledger',
+          application: 'shop-api-dev',
+          repo: 'other-config',
+        })
+        .then(
+          () => 'inserted',
+          () => 'refused',
+        );
+      expect(duplicate).toBe('refused');
     },
   );
 });

@@ -111,6 +111,10 @@ describeWithCluster(
     const catalog: CatalogLookup = {
       info: async refs =>
         new Map(refs.map(ref => [ref, { owner: OWNER, system: 'shop' }])),
+      // shop-api's page also lists billing through the annotation, as a refresh stores it.
+      annotatedEntities: async () => [
+        { entityRef: 'component:default/shop-api', annotation: BILLING },
+      ],
     };
 
     const shop = () =>
@@ -298,6 +302,11 @@ describeWithCluster(
       // Synced all along: its history never shows an OutOfSync from a verdict taken before the first LIST.
       const history = await store.getHistory(SHOP);
       expect(history.items.map(entry => entry.sync)).not.toContain('OutOfSync');
+
+      const entityPage = async (entityRef: string) =>
+        (await store.getEntityStatus(entityRef)).map(s => s.application.name);
+      expect(await entityPage('component:default/shop-api')).toEqual([BILLING, SHOP]);
+      expect(await entityPage('component:default/billing')).toEqual([BILLING]);
 
       const fleet = await store.listFleet({ owner: OWNER });
       expect(

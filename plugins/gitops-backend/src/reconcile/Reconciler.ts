@@ -21,13 +21,17 @@ import {
 import { ApplicationVerdict, CatalogInfo, GitOpsStore } from '../database/GitOpsStore';
 import { ConfigRepository, RepoUnreachableError } from '../git';
 import { loadApplications, formatApplicationError } from '../applications';
+import { applicationsListedBy } from '../applications/applicationsForEntity';
 import { ApplicationRenderer, RenderedApplication } from '../render';
 import { ClusterLiveCache, WatchedKind } from '../cluster/ClusterLiveCache';
 import { WorkPriority, WorkQueue } from './WorkQueue';
 
-/** Looks up owner and system of the entities applications point at. */
+/** What the reconciler asks the catalog, once per config repo refresh (never per page view). */
 export interface CatalogLookup {
+  /** Owner and system of the entities applications point at. */
   info(entityRefs: string[]): Promise<Map<string, CatalogInfo>>;
+  /** The entities carrying a `gitops.backstage.io/applications` annotation, with its value. */
+  annotatedEntities(): Promise<Array<{ entityRef: string; annotation: string }>>;
 }
 
 export interface ReconcilerOptions {
@@ -195,6 +199,17 @@ export class Reconciler {
         `Config repo ${repoId}: application ${conflict.name} is already declared by ${conflict.declaredByRepo}; ignored here`,
       );
     }
+    // Entities that list this repo's applications in their annotation: stored so a page stays one query.
+    const conflictedNames = new Set(conflicts.map(c => c.name));
+    const linkable = applications.filter(spec => !conflictedNames.has(spec.name));
+    const links = (await this.options.catalog.annotatedEntities()).flatMap(
+      ({ entityRef, annotation }) =>
+        applicationsListedBy(annotation, linkable).map(spec => ({
+          entityRef,
+          application: spec.name,
+        })),
+    );
+    await store.linkEntities(repoId, links);
     for (const name of removed) {
       this.applications.delete(name);
       this.diffCache.delete(name);

@@ -1,6 +1,8 @@
 import { AuthService } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { GITOPS_APPLICATIONS_ANNOTATION } from '@backstage-gitops/plugin-gitops-common';
 import { CatalogInfo } from '../database/GitOpsStore';
 import { CatalogLookup } from '../reconcile/Reconciler';
 
@@ -30,5 +32,26 @@ export class CatalogEntityLookup implements CatalogLookup {
       });
     }
     return result;
+  }
+
+  async annotatedEntities(): Promise<
+    Array<{ entityRef: string; annotation: string }>
+  > {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${GITOPS_APPLICATIONS_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+        fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return items.flatMap(entity => {
+      const annotation = entity.metadata.annotations?.[GITOPS_APPLICATIONS_ANNOTATION];
+      return typeof annotation === 'string'
+        ? [{ entityRef: stringifyEntityRef(entity), annotation }]
+        : [];
+    });
   }
 }
