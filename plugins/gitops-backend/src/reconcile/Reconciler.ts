@@ -177,6 +177,7 @@ export class Reconciler {
           brokenFiles.has(spec.declaredIn) &&
           !declared.has(spec.name),
       );
+    const wasInvalid = new Set(this.invalidApplications.keys());
     this.invalidApplications.clear();
     for (const spec of kept) {
       this.invalidApplications.set(spec.name, {
@@ -254,8 +255,12 @@ export class Reconciler {
       }),
     );
     for (const { spec, rendered, changed } of renders) {
-      this.applications.set(spec.name, { spec, revision: head.revision, rendered });
-      this.queue.enqueue(spec.name, changed ? 'commit' : 'periodic');
+      const previous = this.applications.get(spec.name);
+      // The revision shown is the commit that last changed what this application deploys: an unrelated
+      // commit neither moves it nor costs a reconcile, a history entry or a signal.
+      const revision = changed || !previous ? head.revision : previous.revision;
+      this.applications.set(spec.name, { spec, revision, rendered });
+      if (changed || wasInvalid.has(spec.name)) this.queue.enqueue(spec.name, 'commit');
     }
     this.heads.set(repoId, head.sha);
   }
