@@ -970,10 +970,10 @@ async function benchSize(n: number, options: Options): Promise<SizeResult> {
     `poll interval + 2 s`,
   );
   line(
-    'commit -> every application re-verdicted',
-    `p50 ${ms(commitDrainP50)} (all ${count(
+    'commit -> reconciler idle again',
+    `p50 ${ms(commitDrainP50)} (only applications whose render changed are reconciled; of ${count(
       n,
-    )} applications are queued again and get the new revision)`,
+    )})`,
   );
 
   await releaseReconciler();
