@@ -25,7 +25,7 @@ count() { # name, json file with {passed, failed, skipped}, exit status of the s
   if [ -s "$file" ]; then
     read -r p f s < <(node -e 'const r=require(process.argv[1]);console.log(r.passed,r.failed,r.skipped??0)' "$file")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-    if [ "$f" -gt 0 ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+    if [ "$f" -gt 0 ] || [ "$status" -ne 0 ]; then
       [ "$f" -gt 0 ] || failed=$((failed + 1)) # a suite that crashed without reporting a failed test
       failures+=("$name")
     fi

@@ -334,7 +334,7 @@ export class Reconciler {
     const next = new Map<string, CachedDiff>();
 
     const inventory = computeInventory(
-      [...desiredByKey.values()].map(resourceKeyOf),
+      rendered.objects.map(resourceKeyOf),
       live,
       { application: spec.name, defaultNamespace },
     );
