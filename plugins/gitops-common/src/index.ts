@@ -8,3 +8,5 @@ export * from './annotations';
 export * from './application';
 export * from './api';
 export * from './permissions';
+export * from './changes';
+export * from './sync';

@@ -1,0 +1,7 @@
+/**
+ * Extension points of the GitOps backend.
+ *
+ * @packageDocumentation
+ */
+export * from './ScmProvider';
+export * from './extensions';
