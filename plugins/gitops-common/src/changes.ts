@@ -12,6 +12,18 @@ export interface WorkloadSelector {
   name: string;
 }
 
+/** One environment of a new application (ChangeSpec `application`). */
+export interface NewApplicationEnvironment {
+  /** Environment name (`dev`); the application is named `<name>-<environment>`. */
+  name: string;
+  /** Namespace the environment deploys to; the overlay declares it. */
+  namespace: string;
+  /** Cluster from app-config `gitops.clusters[].name`; default: the only configured cluster (an error when several). */
+  cluster?: string;
+  /** Replicas of the Deployment in this environment; default 1. */
+  replicas?: number;
+}
+
 /**
  * One requested change, written into the config repo as comment-preserving patches of existing files.
  * `application` is the application name (`shop-api-prod`); a change only ever touches that application's
@@ -68,6 +80,26 @@ export type ChangeSpec =
       resource: ResourceRef;
       /** The drift's path, e.g. `spec.template.spec.containers[name=web].image`. */
       path: string;
+    }
+  | {
+      /**
+       * Adds a new service: the only kind that creates files rather than patching them. Writes
+       * `apps/<name>/base` (Deployment, Service, kustomization), `apps/<name>/overlays/<environment>` per
+       * environment and `applications/<name>.yaml` declaring `<name>-<environment>`; fails when any exists.
+       */
+      type: 'application';
+      /** DNS label; names the directory, the workload and (with the environment) each application. */
+      name: string;
+      /** The catalog entity the new applications deploy (`component:default/payments`). */
+      entityRef: string;
+      /** Image repository without tag or digest (`ghcr.io/acme/payments`). */
+      image: string;
+      tag: string;
+      /** The container's port; the Service exposes it as port 80, named `http`. */
+      port: number;
+      environments: NewApplicationEnvironment[];
+      /** Config repo id (app-config `gitops.configRepos[].id`); default: the only configured one (an error when several). */
+      repo?: string;
     };
 
 export type ChangeType = ChangeSpec['type'];
@@ -80,6 +112,7 @@ export const CHANGE_TYPES: readonly ChangeType[] = [
   'promote',
   'rollback',
   'codify',
+  'application',
 ];
 
 /**
@@ -180,6 +213,8 @@ export interface Approval {
   at: string;
   /** Where the approval was given: in Backstage or as a review on the forge. */
   source: 'backstage' | 'forge';
+  /** The approver and the groups they belong to when they approved, for rules that name a group. */
+  groups?: string[];
 }
 
 /** A timestamped step in a change request's life, for its timeline. */
@@ -237,6 +272,11 @@ export interface CreateChangeRequestBody {
    * of up to 128 URL-safe characters (a template run id, a form's nonce).
    */
   idempotencyKey?: string;
+  /**
+   * The config repo commit a preview was computed against. Submit refuses (409) when files the change
+   * touches have changed since, instead of proposing something the requester did not see.
+   */
+  baseSha?: string;
 }
 
 export interface ChangeRequestListResponse {
