@@ -17,6 +17,7 @@ export * from './policy';
 export * from './patch';
 export * from './render';
 export * from './cli';
+export * from './windows';
 
 // `diff` and `patch` both name a path helper; the diff's keeps the plain name, the patcher's is prefixed.
 export { formatPath, type PathSegment } from './diff';
