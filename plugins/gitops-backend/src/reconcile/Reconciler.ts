@@ -43,10 +43,22 @@ export interface ReconcilerOptions {
   logger: LoggerService;
   /** Called when an application's visible status changed (publish a signal). */
   onStatusChange?(status: ApplicationStatus): void;
+  /** Called after each verdict is stored, changed or not (automated sync decides from it). */
+  onVerdict?(name: string, verdict: ApplicationVerdict): void;
   fieldManager: string;
   diffMode: 'assert' | 'strict';
   concurrency?: number;
   now?: () => Date;
+}
+
+/** What an application deploys at the revision the reconciler holds, for a sync to apply. */
+export interface DesiredState {
+  spec: ApplicationSpec;
+  revision: Revision;
+  /** Rendered, with namespaces filled in and the tracking label set; deeply frozen. */
+  objects: readonly KubeObject[];
+  /** Why the objects cannot be trusted (render failed, declaration broken): a sync must not apply them. */
+  problem?: Omit<StatusProblem, 'since'>;
 }
 
 interface TrackedApplication {
@@ -83,6 +95,8 @@ export class Reconciler {
   private readonly refreshes = new Map<string, Promise<void>>();
   /** Applications whose declaring file no longer parses: kept as last known, with this problem. */
   private readonly invalidApplications = new Map<string, Omit<StatusProblem, 'since'>>();
+  /** When each application was last synced, written with its next verdict. */
+  private readonly syncedAt = new Map<string, string>();
   private readonly now: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -119,6 +133,30 @@ export class Reconciler {
 
   /** Reconciles one application soon, ahead of background work (a user asked). */
   requestReconcile(name: string): void {
+    this.queue.enqueue(name, 'user');
+  }
+
+  /** What an application deploys now, or undefined when no config repo declares it (or it is not rendered yet). */
+  desiredState(name: string): DesiredState | undefined {
+    const tracked = this.applications.get(name);
+    if (!tracked) return undefined;
+    const problem = this.invalidApplications.get(name) ?? tracked.rendered.problem;
+    return {
+      spec: tracked.spec,
+      revision: tracked.revision,
+      objects: tracked.rendered.objects,
+      ...(problem && { problem: { code: problem.code, message: problem.message } }),
+    };
+  }
+
+  /** The commit a config repo was last rendered at, or undefined before its first fetch. */
+  headOf(repoId: string): string | undefined {
+    return this.heads.get(repoId);
+  }
+
+  /** Records that a sync finished: stored as `lastSyncedAt` with the next verdict, reconciled soon. */
+  noteSynced(name: string, at: string): void {
+    this.syncedAt.set(name, at);
     this.queue.enqueue(name, 'user');
   }
 
@@ -214,6 +252,7 @@ export class Reconciler {
     for (const name of removed) {
       this.applications.delete(name);
       this.diffCache.delete(name);
+      this.syncedAt.delete(name);
     }
 
     const tree = {
@@ -310,12 +349,21 @@ export class Reconciler {
     if (state.state !== 'ready') return;
 
     const verdict = this.verdict(tracked, cluster.objectsOf(name), at);
-    const result = await store.writeVerdict(name, {
+    const syncedAt = this.syncedAt.get(name);
+    const written: ApplicationVerdict = {
       ...verdict,
       revision,
       problem: this.problemOf(spec, at),
-    });
+      ...(syncedAt && { syncedAt }),
+    };
+    const result = await store.writeVerdict(name, written);
+    if (syncedAt && this.syncedAt.get(name) === syncedAt) this.syncedAt.delete(name);
     if (result.changed) this.options.onStatusChange?.(result.status);
+    try {
+      this.options.onVerdict?.(name, written);
+    } catch (error) {
+      this.options.logger.warn(`Handling the verdict of ${name} failed: ${error}`);
+    }
   }
 
   private verdict(
