@@ -1,4 +1,5 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   gitops?: {
@@ -67,5 +68,66 @@ export interface Config {
 
     /** How often each config repo is probed with `git ls-remote` (webhooks make it immediate). */
     poll?: SchedulerServiceTaskScheduleDefinitionConfig;
+
+    /** Per environment (an Application's `spec.environment`): what governs changes to it. */
+    environments?: {
+      [environment: string]: {
+        /**
+         * When changes may be applied, as Argo CD sync windows: an active `deny` window blocks; once any
+         * `allow` window exists, changes happen only inside one; deny wins. Automated syncs wait for the
+         * window to open; a manual sync goes through only when every blocking window sets `manualSync`.
+         */
+        changeWindows?: Array<{
+          kind: 'allow' | 'deny';
+          /** Five-field cron (`minute hour day-of-month month day-of-week`) of when each window opens. */
+          schedule: string;
+          /** How long each window lasts, e.g. `1h30m`, `45m`. */
+          duration: string;
+          /** IANA time zone the schedule is read in, e.g. `Europe/Berlin`. Default `UTC`. */
+          timeZone?: string;
+          /** A manual sync may go ahead while this window blocks. Default false. */
+          manualSync?: boolean;
+          /** Shown where the window blocks a change, e.g. `Fridays from 16:00`. */
+          description?: string;
+        }>;
+        /**
+         * Approvals a change request needs before it may merge, e.g. prod: `{ count: 1, from:
+         * ['group:default/platform-team'] }`. Requesters never approve their own change; approvers need
+         * `gitops.change.approve` on the entity. Reviews on the forge count too.
+         */
+        approvals?: {
+          count: number;
+          /** Users or groups whose approvals count; anyone allowed to approve when absent. */
+          from?: string[];
+        };
+      };
+    };
+
+    /** Policies (`kind: Policy` YAML documents) checked on every change request besides the config repo's `policies/`. */
+    policies?: string[];
+
+    /** Change requests. */
+    changes?: {
+      /** Author of the commits change requests make; the requester is named in a `Requested-by` trailer. */
+      commitAuthor?: { name: string; email: string };
+      /** A merged change that is not synced and healthy within this long fails. Default 30 minutes. */
+      healthTimeout?: HumanDuration | string;
+      /** How often open change requests are checked on the forge. Default every 15 seconds. */
+      track?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+
+    /** Automated sync (Applications with `syncPolicy.automated`). */
+    sync?: {
+      /**
+       * Pacing of self-heal when something keeps reverting our changes: the n-th self-heal in a row waits
+       * `initialSeconds * factor^n` after the previous sync, at most `maxSeconds`; the count starts over
+       * once the application stayed synced for `maxSeconds`. Defaults 2, 3 and 300.
+       */
+      selfHealBackoff?: {
+        initialSeconds?: number;
+        factor?: number;
+        maxSeconds?: number;
+      };
+    };
   };
 }

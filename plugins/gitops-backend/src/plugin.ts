@@ -6,6 +6,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { gitopsScmProvidersExtensionPoint } from '@backstage-gitops/plugin-gitops-node';
+import type { ScmProvider } from '@backstage-gitops/plugin-gitops-node';
 import {
   GITOPS_STATUS_SIGNAL_CHANNEL,
   GitOpsStatusSignal,
@@ -14,6 +17,18 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { createRouter } from './api/createRouter';
+import { ChangeService } from './changes/ChangeService';
+import { createChangeListener } from './changes/createChangeListener';
+import { createChangeRouter, permissionAuthorizer } from './changes/createChangeRouter';
+import { readChangeConfig } from './changes/readChangeConfig';
+import { GithubScmProvider } from './changes/scm/GithubScmProvider';
+import { LocalScmProvider } from './changes/scm/LocalScmProvider';
+import { DatabaseChangeStore } from './database/DatabaseChangeStore';
+import { readEnvironmentPolicies } from './sync/readEnvironmentPolicies';
+import { createSyncRouter } from './sync/createSyncRouter';
+import { readSelfHealBackoff } from './sync/readSelfHealBackoff';
+import { Syncer } from './sync/Syncer';
+import { DatabaseSyncStore } from './database/DatabaseSyncStore';
 import { ClusterRegistry } from './cluster/ClusterRegistry';
 import { DatabaseGitOpsStore } from './database/DatabaseGitOpsStore';
 import { ConfigRepository } from './git';
@@ -22,11 +37,18 @@ import { ApplicationRenderer } from './render';
 import { CatalogEntityLookup } from './service/CatalogEntityLookup';
 import { GITHUB_WEBHOOK_TOPIC } from './webhooks/eventsModuleGitopsGithubWebhook';
 import { createGithubPushHandler } from './webhooks/handleGithubPush';
+import { createGithubChangeEventHandler } from './webhooks/handleGithubChangeEvents';
 
 /** The GitOps backend: reconciles config repos against clusters and serves per-entity status. */
 export const gitopsPlugin = createBackendPlugin({
   pluginId: 'gitops',
   register(env) {
+    const extraProviders: ScmProvider[] = [];
+    env.registerExtensionPoint(gitopsScmProvidersExtensionPoint, {
+      addScmProvider(provider) {
+        extraProviders.push(provider);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -42,6 +64,9 @@ export const gitopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         events: eventsServiceRef,
+        notifications: notificationService,
+        userInfo: coreServices.userInfo,
+        auditor: coreServices.auditor,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle } = deps;
@@ -57,11 +82,16 @@ export const gitopsPlugin = createBackendPlugin({
         const store = await DatabaseGitOpsStore.create({ database: deps.database });
         const repos = ConfigRepository.fromConfig(config, { workDir, logger });
         const clusters = ClusterRegistry.fromConfig(config, { logger, fieldManager });
+        const renderer = new ApplicationRenderer({ logger });
+        // Set below: verdict changes move merged change requests on to synced and healthy.
+        const following: { changes?: ChangeService } = {};
+        // Set below: each verdict may start an automated sync.
+        const automation: { syncer?: Syncer } = {};
         const reconciler = new Reconciler({
           store,
           repos,
           clusters: clusters.caches(),
-          renderer: new ApplicationRenderer({ logger }),
+          renderer,
           catalog: new CatalogEntityLookup(deps.catalog, deps.auth),
           logger,
           fieldManager,
@@ -83,13 +113,85 @@ export const gitopsPlugin = createBackendPlugin({
                 message: { ...message },
               })
               .catch(error => logger.warn(`Publishing a status signal failed: ${error}`));
+            following.changes?.followDeployments();
           },
+          onVerdict: (name, verdict) => automation.syncer?.onVerdict(name, verdict),
         });
+
+        const changeConfig = readChangeConfig(config);
+        const environmentPolicies = readEnvironmentPolicies(config);
+        const appBaseUrl = config.getOptionalString('app.baseUrl') ?? '';
+        const changeStore = await DatabaseChangeStore.create({ database: deps.database });
+        const changeService = new ChangeService({
+          changes: changeStore,
+          status: store,
+          repos,
+          providers: [
+            ...extraProviders,
+            GithubScmProvider.fromConfig(config, { logger }),
+            new LocalScmProvider(),
+          ],
+          renderer,
+          authorizer: permissionAuthorizer(deps.permissions),
+          logger,
+          workDir,
+          clusterNames: [...clusters.caches().keys()],
+          refreshRepo: repoId =>
+            void reconciler
+              .refresh(repoId)
+              .catch(error => logger.warn(`Refreshing ${repoId} after a merge failed: ${error}`)),
+          configPolicies: changeConfig.policies,
+          approvalRules: changeConfig.approvalRules,
+          windows: {
+            report: (environment, at) => environmentPolicies.changeWindowReport(environment, at),
+          },
+          listener: createChangeListener({
+            signals: deps.signals,
+            notifications: deps.notifications,
+            logger,
+            changePath: id => `/gitops/changes/${id}`,
+          }),
+          changeUrl: id => `${appBaseUrl}/gitops/changes/${id}`,
+          commitAuthor: changeConfig.commitAuthor,
+          healthTimeoutMs: changeConfig.healthTimeoutMs,
+        });
+        following.changes = changeService;
+        const syncStore = await DatabaseSyncStore.create({ database: deps.database });
+        const automatedSync = new Syncer({
+          source: reconciler,
+          clusters,
+          store: syncStore,
+          policies: environmentPolicies,
+          auditor: deps.auditor,
+          logger,
+          fieldManager,
+          selfHealBackoff: readSelfHealBackoff(config),
+        });
+        automation.syncer = automatedSync;
 
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
         deps.httpRouter.use(
           await createRouter({
             store,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+          }),
+        );
+        deps.httpRouter.use(
+          await createChangeRouter({
+            service: changeService,
+            store: changeStore,
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+          }),
+        );
+        deps.httpRouter.use(
+          await createSyncRouter({
+            store,
+            syncStore,
+            syncer: automatedSync,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
           }),
@@ -112,8 +214,21 @@ export const gitopsPlugin = createBackendPlugin({
           }),
         });
 
+        // GitHub events on change request branches (merged, reviewed, checked) move them at once.
+        await deps.events.subscribe({
+          id: 'gitops-change-requests',
+          topics: [GITHUB_WEBHOOK_TOPIC],
+          onEvent: createGithubChangeEventHandler({
+            track: () =>
+              void changeService
+                .track()
+                .catch(error => logger.warn(`Tracking change requests after a webhook failed: ${error}`)),
+          }),
+        });
+
         // Watches and caches live in this process: every replica polls and reconciles for itself.
         lifecycle.addStartupHook(async () => {
+          await automatedSync.start();
           reconciler.start();
           await clusters.startAll();
           for (const repo of repos) {
@@ -124,8 +239,18 @@ export const gitopsPlugin = createBackendPlugin({
               fn: () => reconciler.poll(repo.id),
             });
           }
+          // Open PRs are read from their forge; one replica does it (each step is idempotent anyway).
+          await scheduler.scheduleTask({
+            id: 'gitops-change-tracker',
+            scope: 'global',
+            ...(config.has('gitops.changes.track')
+              ? readSchedulerServiceTaskScheduleDefinitionFromConfig(config.getConfig('gitops.changes.track'))
+              : { frequency: { seconds: 15 }, timeout: { minutes: 5 }, initialDelay: { seconds: 5 } }),
+            fn: () => changeService.track(),
+          });
         });
         lifecycle.addShutdownHook(async () => {
+          automatedSync.stop();
           reconciler.stop();
           await clusters.stopAll();
         });

@@ -239,6 +239,60 @@ export class ConfigRepository {
     return stdout.split('\0').filter(Boolean);
   }
 
+  /** The remote as configured, for SCM providers. */
+  get url(): string {
+    return this.remote.url;
+  }
+
+  /** Whether commit `ancestor` is `descendant` or one of its ancestors (both fetched). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    this.assertSha(ancestor);
+    this.assertSha(descendant);
+    const { exitCode } = await this.local(
+      ['merge-base', '--is-ancestor', ancestor, descendant],
+      { okExitCodes: [1, 128] },
+    );
+    return exitCode === 0;
+  }
+
+  /** A file's content at `sha`, relative to the config root; `undefined` when it does not exist there. */
+  async readFile(sha: string, path: string): Promise<string | undefined> {
+    this.assertSha(sha);
+    const normalized = normalizeRepoPath(path);
+    const full = this.path === '.' ? normalized : `${this.path}/${normalized}`;
+    const { stdout, exitCode } = await this.local(
+      ['cat-file', '-p', `${sha}:${full}`],
+      { okExitCodes: [128], maxOutputBytes: 8 * 1024 * 1024 },
+    );
+    return exitCode === 0 ? stdout : undefined;
+  }
+
+  /** The repository-root path of a path relative to the config root (what a commit or forge sees). */
+  repoPathOf(path: string): string {
+    const normalized = normalizeRepoPath(path);
+    return this.path === '.' ? normalized : `${this.path}/${normalized}`;
+  }
+
+  /**
+   * A private, writable copy of the config root at `sha` in a new directory under `parent`, for
+   * computing a change. The caller removes it.
+   */
+  async checkoutWritable(sha: string, parent: string): Promise<string> {
+    this.assertSha(sha);
+    await this.ensureRepository();
+    const scratch = await fs.mkdtemp(join(parent, 'change-'));
+    const tree = join(scratch, 'tree');
+    await fs.mkdir(tree);
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+    await this.local(['read-tree', this.rootTreeish(sha)], { env });
+    await this.local(
+      ['--work-tree', tree, '-c', 'core.symlinks=false', 'checkout-index', '--all', '--force'],
+      { env, timeoutMs: 10 * LOCAL_TIMEOUT_MS },
+    );
+    await fs.rm(join(scratch, 'index'), { force: true });
+    return tree;
+  }
+
   private async fetchNow(): Promise<RepoHead> {
     await this.ensureRepository();
     const tracking = `refs/remotes/origin/${this.branch}`;
