@@ -35,5 +35,7 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 // GitOps: reconciles config repos against clusters; pushes arrive through the events system.
 backend.add(import('@backstage-gitops/plugin-gitops-backend'));
 backend.add(eventsModuleGitopsGithubWebhook);
+// Template actions that open GitOps change requests: gitops:change:propose, gitops:change:wait, gitops:application:create.
+backend.add(import('@backstage-gitops/plugin-scaffolder-backend-module-gitops'));
 
 backend.start();
