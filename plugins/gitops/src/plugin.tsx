@@ -1,7 +1,10 @@
 import {
   ApiBlueprint,
   coreApis,
+  coreExtensionData,
+  createExtensionInput,
   createFrontendPlugin,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -10,6 +13,12 @@ import {
 import { GITOPS_APPLICATIONS_ANNOTATION } from '@backstage-gitops/plugin-gitops-common';
 import { gitopsApiRef } from './api/GitOpsApi';
 import { GitOpsClient } from './api/GitOpsClient';
+import {
+  changeRequestRouteRef,
+  changeRequestsRouteRef,
+  newChangeRequestRouteRef,
+  rootRouteRef,
+} from './routes';
 
 // A predicate object rather than a function, so apps can override it in app-config.
 const hasApplications = {
@@ -48,9 +57,62 @@ export const gitopsEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** Entity overview card and entity tab for GitOps status, drift and history. */
+/**
+ * The governance page (`page:gitops`, at `/gitops`): the fleet. Its `sections` input takes further sections
+ * (delivery metrics, the audit log), shown below the fleet.
+ */
+export const gitopsGovernancePage = PageBlueprint.makeWithOverrides({
+  inputs: {
+    sections: createExtensionInput([coreExtensionData.reactElement]),
+  },
+  factory(originalFactory, { inputs }) {
+    const sections = inputs.sections.map(section =>
+      section.get(coreExtensionData.reactElement),
+    );
+    return originalFactory({
+      path: '/gitops',
+      title: 'GitOps',
+      routeRef: rootRouteRef,
+      loader: () =>
+        import('./components/GovernancePage').then(m => (
+          <m.GovernancePage>{sections}</m.GovernancePage>
+        )),
+    });
+  },
+});
+
+/** The change request pages (`page:gitops/changes`): `/gitops/changes/new?…` and `/gitops/changes/:id`. */
+export const gitopsChangeRequestPage = PageBlueprint.make({
+  name: 'changes',
+  params: {
+    path: '/gitops/changes',
+    title: 'GitOps change requests',
+    routeRef: changeRequestsRouteRef,
+    loader: () =>
+      import('./components/ChangeRequestPage').then(m => (
+        <m.ChangeRequestPage />
+      )),
+  },
+});
+
+/**
+ * GitOps for catalog entities: the overview card and entity tab, the change request pages and the
+ * governance page.
+ */
 export const gitopsPlugin = createFrontendPlugin({
   pluginId: 'gitops',
   info: { packageJson: () => import('../package.json') },
-  extensions: [gitopsApi, gitopsEntityCard, gitopsEntityContent],
+  routes: {
+    root: rootRouteRef,
+    changes: changeRequestsRouteRef,
+    newChangeRequest: newChangeRequestRouteRef,
+    changeRequest: changeRequestRouteRef,
+  },
+  extensions: [
+    gitopsApi,
+    gitopsEntityCard,
+    gitopsEntityContent,
+    gitopsGovernancePage,
+    gitopsChangeRequestPage,
+  ],
 });

@@ -4,7 +4,9 @@ import { GitOpsClient } from './GitOpsClient';
 const baseUrl = 'http://localhost:7007/api/gitops';
 
 function clientAnswering(response: Response) {
-  const fetch = jest.fn(async (_input: RequestInfo | URL) => response);
+  const fetch = jest.fn(
+    async (_input: RequestInfo | URL, _init?: RequestInit) => response,
+  );
   const client = new GitOpsClient({
     discoveryApi: {
       getBaseUrl: async pluginId => `http://localhost:7007/api/${pluginId}`,
@@ -66,6 +68,152 @@ describe('GitOpsClient', () => {
 
     expect(fetch).toHaveBeenLastCalledWith(
       `${baseUrl}/applications/shop-api-dev/history`,
+    );
+  });
+
+  it("lists an application's syncs and starts one with a POST", async () => {
+    const { client, fetch } = clientAnswering(json({ items: [] }));
+
+    await client.listSyncRuns('shop-api-dev', { limit: 10 });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/applications/shop-api-dev/syncs?limit=10`,
+    );
+
+    fetch.mockResolvedValueOnce(
+      json(
+        { id: 'sync-1', application: 'shop-api-dev', result: 'running' },
+        202,
+      ),
+    );
+    await expect(client.syncApplication('shop-api-dev')).resolves.toMatchObject(
+      { id: 'sync-1', result: 'running' },
+    );
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/applications/shop-api-dev/sync`,
+      { method: 'POST' },
+    );
+  });
+
+  it('passes only the fleet filters that are set', async () => {
+    const { client, fetch } = clientAnswering(
+      json({ items: [], totalItems: 0 }),
+    );
+
+    await client.getFleet({
+      owner: 'group:default/team-shop',
+      sync: 'OutOfSync',
+      environment: '',
+      limit: 500,
+    });
+
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/fleet?owner=group%3Adefault%2Fteam-shop&sync=OutOfSync&limit=500`,
+    );
+  });
+
+  it('previews a change by posting its body as JSON', async () => {
+    const preview = { baseSha: 'abc', files: [], applications: [] };
+    const { client, fetch } = clientAnswering(json(preview));
+    const body = {
+      changes: [
+        { type: 'image' as const, application: 'shop-api-dev', tag: '1.5.0' },
+      ],
+    };
+
+    await expect(client.previewChange(body)).resolves.toEqual(preview);
+
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe(`${baseUrl}/changes/preview`);
+    expect(init.method).toBe('POST');
+    expect(init.headers).toEqual({ 'Content-Type': 'application/json' });
+    expect(JSON.parse(init.body as string)).toEqual(body);
+  });
+
+  it.each([
+    [201, true],
+    [200, false],
+  ])(
+    'tells a new change request (%i) from one an idempotency key matched',
+    async (status, created) => {
+      const request = { id: 'cr-1', state: 'pr-open' };
+      const { client, fetch } = clientAnswering(json(request, status));
+
+      await expect(
+        client.createChangeRequest({
+          changes: [{ type: 'rollback', changeRequest: 'cr-0' }],
+          idempotencyKey: 'form-1',
+        }),
+      ).resolves.toEqual({ changeRequest: request, created });
+      expect(fetch.mock.calls[0][0]).toBe(`${baseUrl}/changes`);
+    },
+  );
+
+  it('reports a closed change window as a 409 with the backend reason', async () => {
+    const { client } = clientAnswering(
+      json(
+        {
+          error: {
+            name: 'ConflictError',
+            message: 'Change window closed for prod: Fridays from 16:00',
+          },
+          response: { statusCode: 409 },
+        },
+        409,
+      ),
+    );
+
+    const error = await client
+      .createChangeRequest({
+        changes: [
+          { type: 'replicas', application: 'shop-api-prod', replicas: 3 },
+        ],
+      })
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error.message).toBe(
+      'Change window closed for prod: Fridays from 16:00',
+    );
+  });
+
+  it('lists change requests by entity and state', async () => {
+    const { client, fetch } = clientAnswering(json({ items: [] }));
+
+    await client.listChangeRequests({
+      entityRef: 'component:default/shop-api',
+      state: 'merged',
+      limit: 20,
+      cursor: 'c2',
+    });
+
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/changes?entityRef=component%3Adefault%2Fshop-api&state=merged&limit=20&cursor=c2`,
+    );
+  });
+
+  it.each([
+    ['approveChangeRequest', 'approve'],
+    ['mergeChangeRequest', 'merge'],
+    ['cancelChangeRequest', 'cancel'],
+  ] as const)('%s posts to /changes/:id/%s', async (method, action) => {
+    const { client, fetch } = clientAnswering(json({ id: 'cr-1' }));
+
+    await client[method]('cr-1');
+
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/changes/cr-1/${action}`,
+      { method: 'POST' },
+    );
+  });
+
+  it('reads one change request with its id encoded', async () => {
+    const { client, fetch } = clientAnswering(json({ id: 'cr-1' }));
+
+    await client.getChangeRequest('cr-1/../approve');
+
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/changes/cr-1%2F..%2Fapprove`,
     );
   });
 

@@ -3,10 +3,23 @@ import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   ApplicationDetailResponse,
+  ChangePreview,
+  ChangeRequest,
+  ChangeRequestListResponse,
+  CreateChangeRequestBody,
   EntityStatusResponse,
+  FleetResponse,
   HistoryResponse,
+  SyncRun,
+  SyncRunListResponse,
 } from '@backstage-gitops/plugin-gitops-common';
-import type { GitOpsApi } from './GitOpsApi';
+import type {
+  ChangeRequestQuery,
+  FleetQuery,
+  GitOpsApi,
+  PageRequest,
+  SubmittedChangeRequest,
+} from './GitOpsApi';
 
 /** The {@link GitOpsApi} over the gitops backend's REST API. */
 export class GitOpsClient implements GitOpsApi {
@@ -20,7 +33,7 @@ export class GitOpsClient implements GitOpsApi {
 
   getEntityStatus(entityRef: CompoundEntityRef): Promise<EntityStatusResponse> {
     const { kind, namespace, name } = entityRef;
-    return this.request(
+    return this.get(
       `/entities/${segment(kind.toLocaleLowerCase('en-US'))}/${segment(
         namespace,
       )}/${segment(name)}/status`,
@@ -28,23 +41,100 @@ export class GitOpsClient implements GitOpsApi {
   }
 
   getApplication(name: string): Promise<ApplicationDetailResponse> {
-    return this.request(`/applications/${segment(name)}`);
+    return this.get(`/applications/${segment(name)}`);
   }
 
   getApplicationHistory(
     name: string,
-    page: { limit?: number; cursor?: string } = {},
+    page: PageRequest = {},
   ): Promise<HistoryResponse> {
-    const query = new URLSearchParams();
-    if (page.limit !== undefined) query.set('limit', String(page.limit));
-    if (page.cursor !== undefined) query.set('cursor', page.cursor);
-    const search = query.toString();
-    return this.request(
-      `/applications/${segment(name)}/history${search ? `?${search}` : ''}`,
+    return this.get(
+      `/applications/${segment(name)}/history${query({ ...pageParams(page) })}`,
     );
   }
 
-  private async request<T>(path: string): Promise<T> {
+  listSyncRuns(
+    name: string,
+    page: PageRequest = {},
+  ): Promise<SyncRunListResponse> {
+    return this.get(
+      `/applications/${segment(name)}/syncs${query({ ...pageParams(page) })}`,
+    );
+  }
+
+  async syncApplication(name: string): Promise<SyncRun> {
+    const { body } = await this.send<SyncRun>(
+      'POST',
+      `/applications/${segment(name)}/sync`,
+    );
+    return body;
+  }
+
+  getFleet(fleetQuery: FleetQuery = {}): Promise<FleetResponse> {
+    const { owner, system, environment, sync, health } = fleetQuery;
+    return this.get(
+      `/fleet${query({
+        owner,
+        system,
+        environment,
+        sync,
+        health,
+        ...pageParams(fleetQuery),
+      })}`,
+    );
+  }
+
+  async previewChange(body: CreateChangeRequestBody): Promise<ChangePreview> {
+    return (await this.send<ChangePreview>('POST', '/changes/preview', body))
+      .body;
+  }
+
+  async createChangeRequest(
+    body: CreateChangeRequestBody,
+  ): Promise<SubmittedChangeRequest> {
+    const response = await this.send<ChangeRequest>('POST', '/changes', body);
+    // 200 instead of 201: the idempotency key matched a request made before.
+    return { changeRequest: response.body, created: response.status === 201 };
+  }
+
+  listChangeRequests(
+    changeQuery: ChangeRequestQuery = {},
+  ): Promise<ChangeRequestListResponse> {
+    const { entityRef, state } = changeQuery;
+    return this.get(
+      `/changes${query({ entityRef, state, ...pageParams(changeQuery) })}`,
+    );
+  }
+
+  getChangeRequest(id: string): Promise<ChangeRequest> {
+    return this.get(`/changes/${segment(id)}`);
+  }
+
+  approveChangeRequest(id: string): Promise<ChangeRequest> {
+    return this.changeRequestAction(id, 'approve');
+  }
+
+  mergeChangeRequest(id: string): Promise<ChangeRequest> {
+    return this.changeRequestAction(id, 'merge');
+  }
+
+  cancelChangeRequest(id: string): Promise<ChangeRequest> {
+    return this.changeRequestAction(id, 'cancel');
+  }
+
+  private async changeRequestAction(
+    id: string,
+    action: 'approve' | 'merge' | 'cancel',
+  ): Promise<ChangeRequest> {
+    return (
+      await this.send<ChangeRequest>(
+        'POST',
+        `/changes/${segment(id)}/${action}`,
+      )
+    ).body;
+  }
+
+  private async get<T>(path: string): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
     if (!response.ok) {
@@ -52,8 +142,46 @@ export class GitOpsClient implements GitOpsApi {
     }
     return (await response.json()) as T;
   }
+
+  private async send<T>(
+    method: 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('gitops');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : {
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return { status: response.status, body: (await response.json()) as T };
+  }
 }
 
 function segment(value: string): string {
   return encodeURIComponent(value);
+}
+
+function pageParams(page: PageRequest) {
+  return {
+    limit: page.limit === undefined ? undefined : String(page.limit),
+    cursor: page.cursor,
+  };
+}
+
+/** `?a=1&b=2` of the defined values, or nothing at all. */
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }

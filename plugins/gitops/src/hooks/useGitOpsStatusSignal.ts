@@ -1,4 +1,3 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   GITOPS_STATUS_SIGNAL_CHANNEL,
   type GitOpsStatusSignal,
@@ -6,6 +5,7 @@ import {
 import { useSignal } from '@backstage/plugin-signals-react';
 import type { JsonObject } from '@backstage/types';
 import { useEffect, useState } from 'react';
+import { entityRefKey } from './entityRefKey';
 
 /**
  * Counts `gitops:status` signals about one entity (and, when given, one of its applications).
@@ -38,15 +38,4 @@ function isStatusSignal(
     typeof message?.entityRef === 'string' &&
     typeof message?.application === 'string'
   );
-}
-
-// Refs compare case-insensitively, and Applications may name the entity in short form.
-function entityRefKey(ref: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind: 'component' }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    return ref.toLocaleLowerCase('en-US');
-  }
 }

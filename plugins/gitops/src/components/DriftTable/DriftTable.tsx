@@ -10,7 +10,7 @@ import {
   Text,
   type ColumnConfig,
 } from '@backstage/ui';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { RelativeTime } from '../format/RelativeTime';
 
 type DriftRow = DriftRecord & { id: string };
@@ -22,12 +22,32 @@ const TYPE_LABELS: Record<DriftRecord['type'], string> = {
   'added-in-live': 'added in the cluster',
 };
 
+/** What can be done about one drifted field (sync it back, codify it); shown in a last column. */
+export type DriftActions = (
+  drift: DriftRecord,
+  resource: ResourceStatus,
+) => ReactNode;
+
 /** One resource's drift, field by field: what Git says beside what the cluster has. */
-export function DriftTable(props: { resource: ResourceStatus; now: number }) {
-  const { resource, now } = props;
+export function DriftTable(props: {
+  resource: ResourceStatus;
+  now: number;
+  actions?: DriftActions;
+}) {
+  const { resource, now, actions } = props;
   const { ref } = resource;
   const name = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
-  const columns = useMemo(() => driftColumns(now), [now]);
+  const columns = useMemo(() => {
+    const base = driftColumns(now);
+    if (!actions) return base;
+    const actionsColumn: ColumnConfig<DriftRow> = {
+      id: 'actions',
+      label: 'Actions',
+      defaultWidth: '1.6fr',
+      cell: drift => <Cell>{actions(drift, resource)}</Cell>,
+    };
+    return [...base, actionsColumn];
+  }, [now, actions, resource]);
   const rows = resource.drifts.map(drift => ({
     ...drift,
     id: `${drift.type}:${drift.path}`,

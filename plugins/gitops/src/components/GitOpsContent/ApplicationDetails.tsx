@@ -1,12 +1,17 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import type { ApplicationStatus } from '@backstage-gitops/plugin-gitops-common';
-import { Card, CardBody, CardHeader, Flex, Text } from '@backstage/ui';
-import type { ReactNode } from 'react';
+import type {
+  ApplicationStatus,
+  DriftRecord,
+} from '@backstage-gitops/plugin-gitops-common';
+import { Alert, Button, ButtonLink, Flex, Text } from '@backstage/ui';
+import { useCallback, useState, type ReactNode } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { gitopsApiRef } from '../../api/GitOpsApi';
+import { useGitOpsLinks } from '../../hooks/useGitOpsLinks';
 import { useGitOpsStatusSignal } from '../../hooks/useGitOpsStatusSignal';
-import { DriftTable } from '../DriftTable/DriftTable';
+import { DriftTable, type DriftActions } from '../DriftTable/DriftTable';
 import { describeDrift } from '../format/describeDrift';
 import { RelativeTime } from '../format/RelativeTime';
 import { HistoryList } from '../HistoryList/HistoryList';
@@ -14,21 +19,67 @@ import { ProblemBanner } from '../ProblemBanner/ProblemBanner';
 import { ResourcesTable } from '../ResourcesTable/ResourcesTable';
 import { resourceKey } from '../ResourcesTable/resourceKey';
 import { RevisionLink } from '../RevisionLink/RevisionLink';
+import { SyncHistoryList } from '../SyncHistory';
+import { Fact } from '../Section/Fact';
+import { Section } from '../Section/Section';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusLabel';
 
-/** One application in depth: its summary, resources, field-level drift and history, kept live by signals. */
+/**
+ * One application in depth: its summary, resources, field-level drift (with "Sync now" and "Codify in Git"),
+ * syncs and history, kept live by signals. `entityRef` is the entity page's, for links that name it.
+ */
 export function ApplicationDetails(props: {
+  entityRef: string;
   status: ApplicationStatus;
   now: number;
 }) {
   const { status, now } = props;
   const { name, entityRef } = status.application;
   const gitopsApi = useApi(gitopsApiRef);
+  const links = useGitOpsLinks();
   const signalCount = useGitOpsStatusSignal({ entityRef, application: name });
   const detail = useAsync(
     () => gitopsApi.getApplication(name),
     // A signal for this application bumps signalCount, which is what triggers the refetch.
     [gitopsApi, name, signalCount],
+  );
+  const [syncsStarted, setSyncsStarted] = useState(0);
+  const [syncState, syncNow] = useAsyncFn(async () => {
+    const run = await gitopsApi.syncApplication(name);
+    setSyncsStarted(count => count + 1);
+    return run;
+  }, [gitopsApi, name]);
+
+  const newChangeRequest = links.newChangeRequest;
+  const driftActions: DriftActions = useCallback(
+    (drift, resource) => (
+      <Flex gap="2" style={{ flexWrap: 'wrap' }}>
+        <Button
+          size="small"
+          variant="secondary"
+          isDisabled={syncState.loading}
+          onPress={syncNow}
+        >
+          Sync now
+        </Button>
+        {newChangeRequest && isCodifiable(drift) && (
+          <ButtonLink
+            size="small"
+            variant="tertiary"
+            href={newChangeRequest({
+              entity: props.entityRef,
+              application: name,
+              type: 'codify',
+              resource: resource.ref,
+              path: drift.path,
+            })}
+          >
+            Codify in Git
+          </ButtonLink>
+        )}
+      </Flex>
+    ),
+    [syncState.loading, syncNow, newChangeRequest, props.entityRef, name],
   );
 
   const current = detail.value?.status ?? status;
@@ -52,13 +103,29 @@ export function ApplicationDetails(props: {
           Live state matches Git for every field we assert.
         </Text>
       ) : (
-        drifted.map(resource => (
-          <DriftTable
-            key={resourceKey(resource.ref)}
-            resource={resource}
-            now={now}
-          />
-        ))
+        <>
+          <Text color="secondary">
+            Sync now puts Git&apos;s values back into the cluster; Codify in Git
+            proposes a change request that writes the live value into Git.
+          </Text>
+          {syncState.error && <ResponseErrorPanel error={syncState.error} />}
+          {syncState.value && (
+            <Alert
+              status="success"
+              icon
+              title={`Sync of ${name} started`}
+              description="Its progress shows under Syncs."
+            />
+          )}
+          {drifted.map(resource => (
+            <DriftTable
+              key={resourceKey(resource.ref)}
+              resource={resource}
+              now={now}
+              actions={driftActions}
+            />
+          ))}
+        </>
       );
   }
 
@@ -95,6 +162,13 @@ export function ApplicationDetails(props: {
       </Flex>
       <Section title="Resources">{resources}</Section>
       {drift && <Section title="Drift">{drift}</Section>}
+      <Section title="Syncs">
+        <SyncHistoryList
+          application={name}
+          refreshKey={signalCount + syncsStarted}
+          now={now}
+        />
+      </Section>
       <Section title="History">
         <HistoryList application={name} refreshKey={signalCount} now={now} />
       </Section>
@@ -102,30 +176,7 @@ export function ApplicationDetails(props: {
   );
 }
 
-function Fact(props: { label: string; children: ReactNode }) {
-  return (
-    <Flex direction="column" gap="1">
-      <Text variant="body-x-small" color="secondary">
-        {props.label}
-      </Text>
-      <div>{props.children}</div>
-    </Flex>
-  );
-}
-
-function Section(props: { title: string; children: ReactNode }) {
-  return (
-    <Card>
-      <CardHeader>
-        <Text as="h3" variant="title-small">
-          {props.title}
-        </Text>
-      </CardHeader>
-      <CardBody>
-        <Flex direction="column" gap="4">
-          {props.children}
-        </Flex>
-      </CardBody>
-    </Card>
-  );
+// Codifying writes the live value into Git: never for a Secret value, and not for an object Git no longer has.
+function isCodifiable(drift: DriftRecord): boolean {
+  return !drift.sensitive && drift.type !== 'removed-from-git';
 }

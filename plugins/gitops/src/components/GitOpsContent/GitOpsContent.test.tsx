@@ -6,19 +6,12 @@ import { GITOPS_STATUS_SIGNAL_CHANNEL } from '@backstage-gitops/plugin-gitops-co
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { gitopsApiRef, type GitOpsApi } from '../../api/GitOpsApi';
+import { changeRequestsRouteRef } from '../../routes';
+import { changeFixtures } from '../../__testUtils__/changeFixtures';
 import { MockSignalApi } from '../../__testUtils__/MockSignalApi';
+import { mockGitOpsApi } from '../../__testUtils__/mockGitOpsApi';
 import { shopApiFixtures } from '../../__testUtils__/shopApiFixtures';
 import { GitOpsContent } from './GitOpsContent';
-
-function mockGitOpsApi(fixtures = shopApiFixtures()): jest.Mocked<GitOpsApi> {
-  return {
-    getEntityStatus: jest.fn().mockResolvedValue(fixtures.status),
-    getApplication: jest.fn().mockResolvedValue(fixtures.devDetail),
-    getApplicationHistory: jest.fn(async (_name, page) =>
-      page?.cursor ? fixtures.devHistoryOlder : fixtures.devHistory,
-    ),
-  };
-}
 
 function renderContent(gitopsApi: GitOpsApi, signals = new MockSignalApi()) {
   renderInTestApp(
@@ -26,6 +19,7 @@ function renderContent(gitopsApi: GitOpsApi, signals = new MockSignalApi()) {
       <GitOpsContent />
     </EntityProvider>,
     {
+      mountedRoutes: { '/gitops/changes': changeRequestsRouteRef },
       apis: [
         [gitopsApiRef, gitopsApi],
         [signalApiRef, signals],
@@ -248,6 +242,126 @@ describe('GitOpsContent', () => {
     );
   });
 
+  it('shows the environment matrix and the change requests above the environments', async () => {
+    renderContent(mockGitOpsApi());
+
+    expect(
+      await screen.findByRole('heading', { name: 'Environments' }),
+    ).toBeInTheDocument();
+    const matrix = table('Environments');
+    expect(
+      within(matrix).getByRole('rowheader', { name: 'Behind dev' }),
+    ).toBeInTheDocument();
+    expect(
+      within(matrix).getByRole('link', { name: 'Promote dev to staging' }),
+    ).toBeInTheDocument();
+    expect(
+      await within(table('Change requests')).findByText(
+        'shop-api: image 1.5.0 in prod',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('offers Sync now and Codify in Git per drifted field, never codifying a Secret value', async () => {
+    renderContent(mockGitOpsApi());
+    await screen.findByText('spec.template.spec.containers[name=web].image');
+    const drift = table('Drift');
+
+    const image = within(
+      rowContaining(drift, 'spec.template.spec.containers[name=web].image'),
+    );
+    expect(image.getByRole('button', { name: 'Sync now' })).toBeEnabled();
+    const codify = image.getByRole('link', { name: 'Codify in Git' });
+    const url = new URL(codify.getAttribute('href')!, 'http://localhost');
+    expect(url.pathname).toBe('/gitops/changes/new');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      entity: 'component:default/shop-api',
+      application: 'shop-api-dev',
+      type: 'codify',
+      resource: 'apps/Deployment/shop-dev/shop-api',
+      path: 'spec.template.spec.containers[name=web].image',
+    });
+
+    const secret = within(rowContaining(drift, 'data.password'));
+    expect(
+      secret.getByRole('button', { name: 'Sync now' }),
+    ).toBeInTheDocument();
+    expect(
+      secret.queryByRole('link', { name: 'Codify in Git' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('syncs the application now and shows the new run under Syncs', async () => {
+    const { syncs } = changeFixtures();
+    const gitopsApi = mockGitOpsApi();
+    gitopsApi.listSyncRuns
+      .mockResolvedValueOnce({ items: [syncs.items[1]] })
+      .mockResolvedValueOnce({ items: syncs.items });
+    const user = userEvent.setup();
+    renderContent(gitopsApi);
+    await screen.findByText('spec.template.spec.containers[name=web].image');
+    const syncRuns = await screen.findByRole('grid', {
+      name: 'Syncs of shop-api-dev',
+    });
+    expect(within(syncRuns).getAllByRole('row')).toHaveLength(1);
+
+    await user.click(
+      within(
+        rowContaining(
+          table('Drift'),
+          'spec.template.spec.containers[name=web].image',
+        ),
+      ).getByRole('button', { name: 'Sync now' }),
+    );
+
+    expect(gitopsApi.syncApplication).toHaveBeenCalledWith('shop-api-dev');
+    expect(
+      await screen.findByText('Sync of shop-api-dev started'),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(within(syncRuns).getAllByRole('row')).toHaveLength(2),
+    );
+    expect(within(syncRuns).getAllByRole('row')[0]).toHaveTextContent(
+      'manual by user:default/alice',
+    );
+  });
+
+  it('shows why a sync was refused', async () => {
+    const gitopsApi = mockGitOpsApi();
+    gitopsApi.syncApplication.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'NotAllowedError',
+              message: 'Not allowed to sync shop-api-dev',
+            },
+            response: { statusCode: 403 },
+          }),
+          {
+            status: 403,
+            statusText: 'Forbidden',
+            headers: { 'Content-Type': 'application/json' },
+          },
+        ),
+      ),
+    );
+    const user = userEvent.setup();
+    renderContent(gitopsApi);
+    await screen.findByText('data.password');
+
+    await user.click(
+      within(rowContaining(table('Drift'), 'data.password')).getByRole(
+        'button',
+        { name: 'Sync now' },
+      ),
+    );
+
+    expect(
+      await screen.findByText('Not allowed to sync shop-api-dev'),
+    ).toBeInTheDocument();
+  });
+
   it('shows progress while the status loads', async () => {
     const gitopsApi = mockGitOpsApi();
     gitopsApi.getEntityStatus.mockReturnValue(new Promise(() => {}));
@@ -279,7 +393,7 @@ describe('GitOpsContent', () => {
     renderContent(gitopsApi);
 
     expect(
-      await screen.findByText(/No application named shop-api-dev/),
+      await screen.findByText('No application named shop-api-dev'),
     ).toBeInTheDocument();
   });
 

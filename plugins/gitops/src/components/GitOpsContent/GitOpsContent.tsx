@@ -1,3 +1,4 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   Progress,
@@ -8,13 +9,19 @@ import {
   useEntity,
 } from '@backstage/plugin-catalog-react';
 import { GITOPS_APPLICATIONS_ANNOTATION } from '@backstage-gitops/plugin-gitops-common';
-import { Tab, TabList, TabPanel, Tabs } from '@backstage/ui';
+import { Flex, Tab, TabList, TabPanel, Tabs } from '@backstage/ui';
 import { useEntityGitOpsStatus } from '../../hooks/useEntityGitOpsStatus';
 import { useNow } from '../../hooks/useNow';
 import { isGitOpsAvailable } from '../../isGitOpsAvailable';
+import { EntityChangeRequests } from '../ChangeRequestsList';
+import { EnvironmentMatrix } from '../EnvironmentMatrix';
+import { Section } from '../Section/Section';
 import { ApplicationDetails } from './ApplicationDetails';
 
-/** The entity's GitOps tab: one panel per environment with resources, drift and history. */
+/**
+ * The entity's GitOps tab: the environments side by side, the entity's change requests, and one panel per
+ * environment with resources, drift, syncs and history.
+ */
 export function GitOpsContent() {
   const { entity } = useEntity();
   if (!isGitOpsAvailable(entity)) {
@@ -43,20 +50,34 @@ function GitOpsApplications() {
       />
     );
   }
+  const entityRef = stringifyEntityRef(entity);
   return (
-    <Tabs defaultSelectedKey={value.applications[0].application.name}>
-      <TabList aria-label="Environments">
+    <Flex direction="column" gap="4">
+      <Section title="Environments">
+        <EnvironmentMatrix
+          entityRef={entityRef}
+          applications={value.applications}
+        />
+      </Section>
+      <EntityChangeRequests entityRef={entityRef} now={now} />
+      <Tabs defaultSelectedKey={value.applications[0].application.name}>
+        <TabList aria-label="Environments">
+          {value.applications.map(status => (
+            <Tab key={status.application.name} id={status.application.name}>
+              {status.application.environment}
+            </Tab>
+          ))}
+        </TabList>
         {value.applications.map(status => (
-          <Tab key={status.application.name} id={status.application.name}>
-            {status.application.environment}
-          </Tab>
+          <TabPanel key={status.application.name} id={status.application.name}>
+            <ApplicationDetails
+              entityRef={entityRef}
+              status={status}
+              now={now}
+            />
+          </TabPanel>
         ))}
-      </TabList>
-      {value.applications.map(status => (
-        <TabPanel key={status.application.name} id={status.application.name}>
-          <ApplicationDetails status={status} now={now} />
-        </TabPanel>
-      ))}
-    </Tabs>
+      </Tabs>
+    </Flex>
   );
 }

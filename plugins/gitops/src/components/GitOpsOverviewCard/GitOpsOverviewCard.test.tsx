@@ -6,16 +6,9 @@ import { GITOPS_STATUS_SIGNAL_CHANNEL } from '@backstage-gitops/plugin-gitops-co
 import { screen, waitFor, within } from '@testing-library/react';
 import { gitopsApiRef, type GitOpsApi } from '../../api/GitOpsApi';
 import { MockSignalApi } from '../../__testUtils__/MockSignalApi';
+import { mockGitOpsApi } from '../../__testUtils__/mockGitOpsApi';
 import { shopApiFixtures } from '../../__testUtils__/shopApiFixtures';
 import { GitOpsOverviewCard } from './GitOpsOverviewCard';
-
-function mockGitOpsApi(): jest.Mocked<GitOpsApi> {
-  return {
-    getEntityStatus: jest.fn(),
-    getApplication: jest.fn(),
-    getApplicationHistory: jest.fn(),
-  };
-}
 
 function renderCard(
   gitopsApi: GitOpsApi,

@@ -1,0 +1,34 @@
+import type { GitOpsApi } from '../api/GitOpsApi';
+import { changeFixtures } from './changeFixtures';
+import { shopApiFixtures } from './shopApiFixtures';
+
+/**
+ * A fake GitOps API answering with the shop-api fixtures: the entity's status and dev's detail, history and
+ * syncs, one open and one merged change request, the fleet. Tests override single methods.
+ */
+export function mockGitOpsApi(
+  fixtures = shopApiFixtures(),
+  changes = changeFixtures(),
+): jest.Mocked<GitOpsApi> {
+  return {
+    getEntityStatus: jest.fn().mockResolvedValue(fixtures.status),
+    getApplication: jest.fn().mockResolvedValue(fixtures.devDetail),
+    getApplicationHistory: jest.fn(async (_name, page) =>
+      page?.cursor ? fixtures.devHistoryOlder : fixtures.devHistory,
+    ),
+    listSyncRuns: jest.fn().mockResolvedValue({ items: [] }),
+    syncApplication: jest.fn().mockResolvedValue(changes.syncs.items[0]),
+    getFleet: jest.fn().mockResolvedValue(changes.fleet),
+    previewChange: jest.fn().mockResolvedValue(changes.preview),
+    createChangeRequest: jest
+      .fn()
+      .mockResolvedValue({ changeRequest: changes.prOpen, created: true }),
+    listChangeRequests: jest
+      .fn()
+      .mockResolvedValue({ items: [changes.prOpen, changes.merged] }),
+    getChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
+    approveChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
+    mergeChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
+    cancelChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
+  };
+}

@@ -1,0 +1,1 @@
+export { ChangeRequestPage } from './ChangeRequestPage';

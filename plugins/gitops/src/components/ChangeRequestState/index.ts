@@ -1,0 +1,4 @@
+export {
+  ChangeRequestStateChip,
+  CHANGE_REQUEST_STATE_LABELS,
+} from './ChangeRequestStateChip';

@@ -1,0 +1,1 @@
+export { EntityChangeRequests } from './EntityChangeRequests';

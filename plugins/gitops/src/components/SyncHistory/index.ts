@@ -1,0 +1,1 @@
+export { SyncHistoryList } from './SyncHistoryList';
