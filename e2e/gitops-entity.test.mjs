@@ -68,11 +68,11 @@ function kube(cluster, method, apiPath, { body, contentType } = {}) {
 }
 
 /** `kubectl set image`: a strategic-merge patch of one container's image, under its own field manager. */
-function setImage(cluster, image) {
+function setImage(cluster, image, namespace = 'shop-staging') {
   return kube(
     cluster,
     'PATCH',
-    '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api?fieldManager=kubectl-set',
+    `/apis/apps/v1/namespaces/${namespace}/deployments/shop-api?fieldManager=kubectl-set`,
     {
       contentType: 'application/strategic-merge-patch+json',
       body: {
@@ -87,10 +87,11 @@ test(
   { timeout: 240_000 },
   async () => {
     const cluster = readClusterEnv();
+    // staging syncs automatically but does not self-heal: an out-of-band edit stays, as drift.
     const deployment = await kube(
       cluster,
       'GET',
-      '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api',
+      '/apis/apps/v1/namespaces/shop-staging/deployments/shop-api',
     );
     const desiredImage = deployment.spec.template.spec.containers.find(
       c => c.name === 'web',
@@ -107,28 +108,27 @@ test(
         page
           .getByRole('row')
           .filter({ has: page.getByText(name, { exact: true }) });
-      const dev = row('shop-api-dev');
-      await dev
-        .getByText('Synced', { exact: true })
-        .waitFor({ timeout: 60_000 });
-      await dev
-        .getByText('No drift', { exact: true })
-        .waitFor({ timeout: LIVE_TIMEOUT_MS });
-      for (const environment of ['shop-api-staging', 'shop-api-prod']) {
+      // dev and staging sync automatically; prod waits for a manual sync, so it is still missing.
+      for (const environment of ['shop-api-dev', 'shop-api-staging']) {
         await row(environment)
-          .getByText('OutOfSync', { exact: true })
-          .waitFor();
-        await row(environment).getByText('Missing', { exact: true }).waitFor();
+          .getByText('Synced', { exact: true })
+          .waitFor({ timeout: 60_000 });
+        await row(environment)
+          .getByText('No drift', { exact: true })
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
       }
+      await row('shop-api-prod').getByText('OutOfSync', { exact: true }).waitFor();
+      await row('shop-api-prod').getByText('Missing', { exact: true }).waitFor();
+      const staging = row('shop-api-staging');
 
       // The out-of-band edit: the page is not reloaded, so only the status signal can bring it in.
       const url = page.url();
       await setImage(cluster, 'ghcr.io/acme/shop-api:9.9.9');
       try {
-        await dev
+        await staging
           .getByText(/^1 field drifted for \d+s$/)
           .waitFor({ timeout: LIVE_TIMEOUT_MS });
-        await dev.getByText('OutOfSync', { exact: true }).waitFor();
+        await staging.getByText('OutOfSync', { exact: true }).waitFor();
         assert.equal(page.url(), url);
         await page.screenshot({
           path: path.join(docsScreenshots, 'entity-card.png'),
@@ -136,8 +136,8 @@ test(
 
         await page.getByRole('link', { name: 'GitOps', exact: true }).click();
         await page
-          .getByRole('tab', { name: 'dev', selected: true })
-          .waitFor({ timeout: 30_000 });
+          .getByRole('tab', { name: 'staging' })
+          .click({ timeout: 30_000 });
         const drift = page
           .getByRole('row')
           .filter({ has: page.getByText(IMAGE_PATH, { exact: true }) });
@@ -151,7 +151,7 @@ test(
           path: path.join(docsScreenshots, 'entity-tab.png'),
         });
       } finally {
-        // Later suites expect the demo's dev environment as `make start` left it.
+        // Later suites expect the demo as `make start` left it.
         await setImage(cluster, desiredImage);
       }
     } finally {
@@ -159,3 +159,20 @@ test(
     }
   },
 );
+
+test('self-heal puts back an out-of-band edit of dev, where it is enabled', { timeout: 120_000 }, async () => {
+  const cluster = readClusterEnv();
+  const read = async () =>
+    (await kube(cluster, 'GET', '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api')).spec.template.spec.containers.find(
+      c => c.name === 'web',
+    ).image;
+  const desired = await read();
+  await setImage(cluster, 'ghcr.io/acme/shop-api:6.6.6', 'shop-dev');
+  const deadline = Date.now() + 60_000;
+  let image = await read();
+  while (image !== desired && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 250));
+    image = await read();
+  }
+  assert.equal(image, desired, 'the automated sync re-applied Git\'s image');
+});

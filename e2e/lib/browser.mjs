@@ -35,3 +35,11 @@ export async function signInAsGuest(page) {
   await enter.waitFor({ timeout: 60_000 });
   await enter.click();
 }
+
+/** Opens a page of the app by URL; a full page load asks for sign-in again, so the guest enters once more. */
+export async function openAsGuest(page, pathAndQuery) {
+  await page.goto(`${frontend}${pathAndQuery}`);
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await enter.waitFor({ timeout: 60_000 });
+  await enter.click();
+}

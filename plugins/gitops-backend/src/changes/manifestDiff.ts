@@ -4,7 +4,7 @@ import {
   resourceKeyOf,
 } from '@backstage-gitops/gitops-engine';
 import type { ChangedFile, ManifestChange } from '@backstage-gitops/plugin-gitops-common';
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { stringify } from 'yaml';
 import type { FileEdit } from './WorkingTree';
 
@@ -38,9 +38,7 @@ export function diffManifests(
     changes.push({
       ref: { group, kind, namespace: namespace ?? '', name },
       action,
-      diff: createTwoFilesPatch(a ? key : '/dev/null', b ? key : '/dev/null', textA, textB, '', '', {
-        context: 4,
-      }),
+      diff: gitDiff(key, a ? textA : undefined, b ? textB : undefined, 4),
     });
   }
   return changes;
@@ -53,19 +51,31 @@ export function diffFiles(
 ): ChangedFile[] {
   return edits.map(edit => {
     const path = repoPathOf(edit.path);
-    return {
-      path,
-      diff: createTwoFilesPatch(
-        edit.before === undefined ? '/dev/null' : `a/${path}`,
-        `b/${path}`,
-        edit.before ?? '',
-        edit.after,
-        '',
-        '',
-        { context: 3 },
-      ),
-    };
+    return { path, diff: gitDiff(path, edit.before, edit.after, 3) };
   });
+}
+
+/** A unified diff with git's headers (`diff --git`, new/deleted file), which diff viewers parse. */
+export function gitDiff(
+  path: string,
+  before: string | undefined,
+  after: string | undefined,
+  context: number,
+): string {
+  const mode =
+    (before === undefined && 'new file mode 100644\n') ||
+    (after === undefined && 'deleted file mode 100644\n') ||
+    '';
+  const body = createTwoFilesPatch(
+    before === undefined ? '/dev/null' : `a/${path}`,
+    after === undefined ? '/dev/null' : `b/${path}`,
+    before ?? '',
+    after ?? '',
+    undefined,
+    undefined,
+    { context, headerOptions: FILE_HEADERS_ONLY },
+  );
+  return `diff --git a/${path} b/${path}\n${mode}${body}`;
 }
 
 function maskSecrets(
