@@ -198,4 +198,23 @@ describe('GitOpsOverviewCard', () => {
     ).toBeInTheDocument();
     expect(gitopsApi.getEntityStatus).not.toHaveBeenCalled();
   });
+
+  it('shows the last sync and the open change requests per environment, and follows change signals', async () => {
+    const fixtures = shopApiFixtures();
+    const gitopsApi = mockGitOpsApi();
+    gitopsApi.getEntityStatus.mockResolvedValue(fixtures.status);
+    const signals = renderCard(gitopsApi);
+
+    await screen.findByText('prod');
+    await waitFor(() => expect(within(rowOf('prod')).getByText('1 open')).toBeInTheDocument());
+    expect(within(rowOf('dev')).getByText('none open')).toBeInTheDocument();
+    expect(gitopsApi.listChangeRequests).toHaveBeenCalledWith({
+      entityRef: 'component:default/shop-api',
+      limit: 100,
+    });
+
+    gitopsApi.listChangeRequests.mockResolvedValue({ items: [] });
+    signals.publish('gitops:change', { id: 'cr-42', entityRef: 'component:default/shop-api', state: 'healthy' });
+    await waitFor(() => expect(within(rowOf('prod')).getByText('none open')).toBeInTheDocument());
+  });
 });

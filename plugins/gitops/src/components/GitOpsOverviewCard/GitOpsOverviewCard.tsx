@@ -9,9 +9,16 @@ import {
   useEntity,
 } from '@backstage/plugin-catalog-react';
 import {
+  FINAL_CHANGE_REQUEST_STATES,
   GITOPS_APPLICATIONS_ANNOTATION,
   type ApplicationStatus,
+  type ChangeRequest,
 } from '@backstage-gitops/plugin-gitops-common';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { gitopsApiRef } from '../../api/GitOpsApi';
+import { useChangeRequestSignal } from '../../hooks/useChangeRequestSignal';
 import {
   Cell,
   CellText,
@@ -30,7 +37,11 @@ import { ProblemBanner } from '../ProblemBanner/ProblemBanner';
 import { RevisionLink } from '../RevisionLink/RevisionLink';
 import { HealthStatusLabel, SyncStatusLabel } from '../StatusLabel';
 
-type EnvironmentRow = ApplicationStatus & { id: string };
+type EnvironmentRow = ApplicationStatus & {
+  id: string;
+  /** Change requests touching this application that have not finished (not yet healthy, closed or failed). */
+  openChanges: ChangeRequest[];
+};
 
 /** Per environment: sync, health, deployed revision, drift and when it was last observed; live. */
 export function GitOpsOverviewCard() {
@@ -50,6 +61,7 @@ export function GitOpsOverviewCard() {
 function GitOpsOverview() {
   const { entity } = useEntity();
   const { value, loading, error } = useEntityGitOpsStatus(entity);
+  const openChanges = useOpenChangeRequests(stringifyEntityRef(entity));
   const now = useNow();
   const columns = useMemo(() => environmentColumns(now), [now]);
 
@@ -70,6 +82,9 @@ function GitOpsOverview() {
     const rows = value.applications.map(status => ({
       ...status,
       id: status.application.name,
+      openChanges: openChanges.filter(request =>
+        request.applications.some(app => app.name === status.application.name),
+      ),
     }));
     body = (
       <Flex direction="column" gap="3">
@@ -146,6 +161,35 @@ function environmentColumns(now: number): ColumnConfig<EnvironmentRow>[] {
       ),
     },
     {
+      id: 'synced',
+      label: 'Last sync',
+      defaultWidth: '0.9fr',
+      cell: row => (
+        <Cell>
+          {row.lastSyncedAt ? (
+            <RelativeTime at={row.lastSyncedAt} now={now} />
+          ) : (
+            <Text color="secondary">never</Text>
+          )}
+        </Cell>
+      ),
+    },
+    {
+      id: 'changes',
+      label: 'Changes',
+      defaultWidth: '0.9fr',
+      cell: row => (
+        <Cell>
+          <Text
+            color={row.openChanges.length > 0 ? 'primary' : 'secondary'}
+            title={row.openChanges.map(c => `${c.title} (${c.state})`).join('\n')}
+          >
+            {row.openChanges.length > 0 ? `${row.openChanges.length} open` : 'none open'}
+          </Text>
+        </Cell>
+      ),
+    },
+    {
       id: 'observed',
       label: 'Observed',
       defaultWidth: '1fr',
@@ -156,4 +200,20 @@ function environmentColumns(now: number): ColumnConfig<EnvironmentRow>[] {
       ),
     },
   ];
+}
+
+/**
+ * The entity's unfinished change requests, fetched again when a `gitops:change` signal concerns the entity.
+ * A failure here only hides the column's content: the statuses matter more than the count.
+ */
+function useOpenChangeRequests(entityRef: string): ChangeRequest[] {
+  const gitopsApi = useApi(gitopsApiRef);
+  const signalCount = useChangeRequestSignal({ entityRef });
+  const { value } = useAsync(
+    () => gitopsApi.listChangeRequests({ entityRef, limit: 100 }),
+    [gitopsApi, entityRef, signalCount],
+  );
+  return (value?.items ?? []).filter(
+    request => request.state !== 'draft' && !FINAL_CHANGE_REQUEST_STATES.includes(request.state),
+  );
 }
