@@ -1,0 +1,1 @@
+export { createGitOpsCatalogColumns } from './createGitOpsCatalogColumns';
