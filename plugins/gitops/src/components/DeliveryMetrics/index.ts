@@ -1,0 +1,2 @@
+export { DeliveryMetrics } from './DeliveryMetrics';
+export { DriftOverTime } from './DriftOverTime';
