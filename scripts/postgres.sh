@@ -97,6 +97,7 @@ EOF
 
 write_env() {
   echo "export $ENV_NAME=postgresql://postgres@127.0.0.1:$1" >"$dir/env"
+  echo "$1" >"$dir/port"
 }
 
 start() {
@@ -114,7 +115,9 @@ start() {
   local attempt
   # Another process may take the probed port before postgres binds it, so a failed start retries on a new one.
   for attempt in 1 2 3; do
-    port="$(free_port)"
+    # A restarted server keeps its address when it can, so its clients reconnect to it.
+    port="$(cat "$dir/port" 2>/dev/null || true)"
+    if [ "$attempt" -gt 1 ] || [ -z "$port" ] || ! port_is_free "$port"; then port="$(free_port)"; fi
     log "starting on 127.0.0.1:$port"
     if as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$dir/postgres.log" -o "-p $port" -w -t "$READY_TIMEOUT" start >/dev/null; then
       write_env "$port"

@@ -125,6 +125,58 @@ describeWithCluster('ClusterRegistry', () => {
     );
   }, 60_000);
 
+  it('stops and starts one cluster on its own, listing afresh after a restart instead of trusting what it saw before', async () => {
+    registry = new ClusterRegistry([
+      { name: 'a', kubeConfig: cluster.kubeConfig },
+      { name: 'b', kubeConfig: cluster.kubeConfig },
+    ]);
+    const namespace = uniqueName('restart');
+    const client = registry.client('a');
+    await client.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      { fieldManager: 'gitops-test' },
+    );
+    const settings = (data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'settings',
+        namespace,
+        labels: { [TRACKING_LABEL]: namespace },
+      },
+      data,
+    });
+    await client.apply(settings({ a: '1' }), { fieldManager: 'gitops-test' });
+    const a = registry.get('a');
+    const states: string[] = [];
+    a.onStateChange(state => states.push(state.state));
+    await a.watchKinds([{ apiVersion: 'v1', kind: 'ConfigMap' }]);
+    await registry.startCluster('a');
+    expect(registry.isWatching('a')).toBe(true);
+    expect(registry.isWatching('b')).toBe(false);
+    expect(
+      a.objectsOf(namespace).map(o => o.metadata.labels?.[TRACKING_LABEL]),
+    ).toEqual([namespace]);
+
+    await registry.stopCluster('a');
+    expect(registry.isWatching('a')).toBe(false);
+    expect(a.state().state).toBe('connecting');
+    expect(a.objectsOf(namespace)).toEqual([]);
+    // Changed while nobody here watched: the restart must not show the old object first.
+    const changed = await client.apply(settings({ a: '2' }), {
+      fieldManager: 'gitops-test',
+    });
+    await registry.startCluster('a');
+    expect(a.state().state).toBe('ready');
+    expect(a.objectsOf(namespace).map(o => o.metadata.resourceVersion)).toEqual(
+      [changed?.metadata.resourceVersion],
+    );
+    // Listeners registered before the stop hear the new cache too.
+    expect(
+      states.filter(state => state === 'ready').length,
+    ).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
   it('answers NotFoundError for a cluster that is not configured', () => {
     registry = new ClusterRegistry([]);
     expect(() => registry!.get('nowhere')).toThrow(NotFoundError);

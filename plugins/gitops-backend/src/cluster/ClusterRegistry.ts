@@ -5,13 +5,14 @@ import type { ClusterLiveCache } from './ClusterLiveCache';
 import { KubeHttpClient } from './KubeHttpClient';
 import { KubeLiveCache, type KubeLiveCacheOptions } from './KubeLiveCache';
 import { readClusterConfigs, type ClusterConfig } from './readClusterConfigs';
+import { RestartableLiveCache } from './RestartableLiveCache';
 
 interface Cluster {
   client: KubeHttpClient;
-  cache: KubeLiveCache;
+  cache: RestartableLiveCache;
 }
 
-/** One live cache and HTTP client per configured cluster. */
+/** One live cache and HTTP client per configured cluster; each cache starts and stops on its own. */
 export class ClusterRegistry {
   private readonly clusters = new Map<string, Cluster>();
 
@@ -24,7 +25,10 @@ export class ClusterRegistry {
       const logger = options.logger?.child({ cluster: name });
       this.clusters.set(name, {
         client,
-        cache: new KubeLiveCache({ ...options, logger, name, client }),
+        cache: new RestartableLiveCache(
+          name,
+          () => new KubeLiveCache({ ...options, logger, name, client }),
+        ),
       });
     }
   }
@@ -67,6 +71,24 @@ export class ClusterRegistry {
     await Promise.all(
       Array.from(this.clusters.values(), ({ cache }) => cache.start()),
     );
+  }
+
+  /**
+   * Starts watching one cluster (a replica gained its lease) with a fresh cache: its state is `connecting`
+   * until its kinds are listed. Resolves like `startAll`.
+   */
+  startCluster(name: string): Promise<void> {
+    return this.entry(name).cache.start();
+  }
+
+  /** Stops watching one cluster (a replica gave up its lease); its client stays open for a later start. */
+  stopCluster(name: string): Promise<void> {
+    return this.entry(name).cache.stop();
+  }
+
+  /** Whether a cluster's cache is running in this process. */
+  isWatching(name: string): boolean {
+    return this.entry(name).cache.running;
   }
 
   async stopAll(): Promise<void> {

@@ -70,6 +70,7 @@ export class KindInformer {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private resourceVersion: string | undefined;
+  private heardAt = Date.now();
 
   constructor(private readonly options: KindInformerOptions) {
     this.resourceVersion = options.resourceVersion;
@@ -91,6 +92,11 @@ export class KindInformer {
     this.abort.abort();
     this.resolveFirstSync();
     await this.running;
+  }
+
+  /** When the API server last said anything about this kind: a LIST, a watch event or bookmark, a watch it ended. */
+  get lastHeardAt(): number {
+    return this.heardAt;
   }
 
   private get label(): string {
@@ -141,6 +147,7 @@ export class KindInformer {
         const path = resourcePath(resource);
         if (this.resourceVersion === undefined) {
           this.resourceVersion = await this.list(path);
+          this.heardAt = Date.now();
           failures = 0;
           this.options.onSynced();
           this.resolveFirstSync();
@@ -158,9 +165,11 @@ export class KindInformer {
           },
           event => {
             events++;
+            this.heardAt = Date.now();
             this.apply(event.type, event.object);
           },
         );
+        this.heardAt = Date.now();
         goneStreak = 0;
         notFoundStreak = 0;
         // The server ended the watch (its timeout): resume from the last version seen, no LIST.

@@ -12,7 +12,7 @@ import type {
   LiveObjectChange,
   WatchedKind,
 } from './ClusterLiveCache';
-import type { KubeApiError } from './KubeApiError';
+import { KubeApiError } from './KubeApiError';
 import type { KubeHttpClient } from './KubeHttpClient';
 import { KindInformer } from './KindInformer';
 import { LiveObjectIndex } from './LiveObjectIndex';
@@ -34,6 +34,12 @@ export interface KubeLiveCacheOptions {
   backoff?: BackoffOptions;
   /** The cluster counts as unreachable after this many consecutive failures of a kind, or this long failing. */
   unreachableAfter?: { failures?: number; ms?: number };
+  /**
+   * With every watch silent this long (the API server sends each watch a bookmark about once a minute, but
+   * none while its storage is down), `/readyz` is asked once: a failed etcd check, or no answer, marks the
+   * cluster unreachable until its kinds list again. Default 90 s; 0 turns the probe off.
+   */
+  silentWatchMs?: number;
   schema?: SchemaRegistry;
   logger?: LoggerService;
 }
@@ -70,6 +76,11 @@ export class KubeLiveCache implements ClusterLiveCache {
   private started = false;
   private stopped = false;
   private unreachableTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  /** When `/readyz` was last asked; a probe counts as hearing from the server for the silence clock. */
+  private probedAt = 0;
+  private probing = false;
+  private readonly silentWatchMs: number;
   private readonly failuresThreshold: number;
   private readonly failingMsThreshold: number;
 
@@ -77,6 +88,7 @@ export class KubeLiveCache implements ClusterLiveCache {
     this.name = options.name;
     this.failuresThreshold = options.unreachableAfter?.failures ?? 2;
     this.failingMsThreshold = options.unreachableAfter?.ms ?? 5000;
+    this.silentWatchMs = options.silentWatchMs ?? 90_000;
     this.index = new LiveObjectIndex({
       cluster: options.name,
       labelKey: this.trackingLabel,
@@ -96,6 +108,13 @@ export class KubeLiveCache implements ClusterLiveCache {
     this.stopped = false;
     for (const health of this.kinds.values()) health.informer.start();
     this.updateState();
+    if (this.silentWatchMs > 0) {
+      this.silenceTimer = setInterval(
+        () => void this.checkSilence(),
+        Math.max(100, Math.round(this.silentWatchMs / 3)),
+      );
+      this.silenceTimer.unref?.();
+    }
     await Promise.all(
       Array.from(this.kinds.values(), health => health.informer.firstSync),
     );
@@ -106,6 +125,8 @@ export class KubeLiveCache implements ClusterLiveCache {
     this.started = false;
     clearTimeout(this.unreachableTimer);
     this.unreachableTimer = undefined;
+    clearInterval(this.silenceTimer);
+    this.silenceTimer = undefined;
     await Promise.all(
       Array.from(this.kinds.values(), health => health.informer.stop()),
     );
@@ -187,6 +208,40 @@ export class KubeLiveCache implements ClusterLiveCache {
       },
       onFailure: (error, failures) => this.recordFailure(id, error, failures),
     });
+  }
+
+  /** Watches can stay open and silent while the API server has lost its storage: ask it, once per silence. */
+  private async checkSilence(): Promise<void> {
+    if (this.probing || !this.started || this.current.state !== 'ready') return;
+    const healths = Array.from(this.kinds.values());
+    if (healths.length === 0) return;
+    const heardAt = Math.max(
+      this.probedAt,
+      ...healths.map(health => health.informer.lastHeardAt),
+    );
+    if (Date.now() - heardAt < this.silentWatchMs) return;
+    this.probing = true;
+    let failure: KubeApiError | undefined;
+    try {
+      await this.options.client.request('GET', '/readyz', {
+        timeoutMs: 10_000,
+      });
+    } catch (error) {
+      failure = storageFailure(KubeApiError.unreachable(error));
+    } finally {
+      this.probedAt = Date.now();
+      this.probing = false;
+    }
+    if (!failure || !this.started) return;
+    // List afresh once the server answers again; until then the cluster is unreachable, its objects kept.
+    for (const [id, health] of this.kinds) {
+      const stale = health.informer;
+      health.informer = this.createInformer(id, health.kind);
+      await stale.stop();
+      health.synced = false;
+      this.recordFailure(id, failure, this.failuresThreshold);
+      if (this.started) health.informer.start();
+    }
   }
 
   private recordFailure(
@@ -287,4 +342,23 @@ export class KubeLiveCache implements ClusterLiveCache {
       }
     }
   }
+}
+
+/**
+ * A failed `/readyz` that means watches can no longer be trusted: no answer, or a failed etcd check (the
+ * body lists checks as `[-]name failed`). Other failing checks say nothing about the watches.
+ */
+function storageFailure(error: KubeApiError): KubeApiError | undefined {
+  if (error.isUnreachable) return error;
+  const failed = Array.from(
+    error.message.matchAll(/\[-\]([\w-]+) failed/g),
+    match => match[1],
+  );
+  if (!failed.some(check => check.startsWith('etcd'))) return undefined;
+  return new KubeApiError(
+    `the API server cannot reach its storage (/readyz: ${failed.join(
+      ', ',
+    )} failed)`,
+    error.statusCode,
+  );
 }

@@ -263,6 +263,42 @@ describe.each(databases.eachSupportedId())(
       });
       expect(finished.message!.length).toBeLessThanOrEqual(4000);
     });
+
+    it('lists running runs for the replicas, lets one claim a queued run, and fails only the runs it names', async () => {
+      const queued = await store.startRun({
+        application: SHOP,
+        trigger: 'manual',
+        revision: 'a1b2c3d',
+        startedAt: at(1),
+        message: 'Queued for the replica that watches cluster east',
+      });
+      const orphan = await store.startRun({
+        application: BILLING,
+        trigger: 'automated',
+        revision: 'a1b2c3d',
+        startedAt: at(2),
+      });
+      expect((await store.listRunning()).map(run => run.id)).toEqual([
+        queued!.id,
+        orphan!.id,
+      ]);
+
+      const claims = await Promise.all([
+        store.claimRun(queued!.id, queued!.message!),
+        store.claimRun(queued!.id, queued!.message!),
+      ]);
+      expect(claims.sort()).toEqual([false, true]);
+      expect((await store.getRun(queued!.id))?.message).toBeUndefined();
+
+      expect(
+        await store.failInterruptedRuns(at(3), 'gone', [orphan!.id]),
+      ).toBe(1);
+      expect((await store.getRun(orphan!.id))?.result).toBe('failed');
+      expect((await store.getRun(queued!.id))?.result).toBe('running');
+      expect((await store.listRunning()).map(run => run.id)).toEqual([
+        queued!.id,
+      ]);
+    });
   },
 );
 

@@ -81,8 +81,19 @@ export interface SyncStore {
     application: string,
     options?: { attempted?: boolean },
   ): Promise<SyncRun | undefined>;
-  /** Marks every run still `running` as failed (their process is gone); returns how many. */
-  failInterruptedRuns(at: string, message: string): Promise<number>;
+  /** Marks every run still `running` (or those of `ids` still running) as failed: their process is gone. Returns how many. */
+  failInterruptedRuns(
+    at: string,
+    message: string,
+    ids?: string[],
+  ): Promise<number>;
+  /** Every run still `running`, whichever replica started it, oldest first. */
+  listRunning(): Promise<SyncRun[]>;
+  /**
+   * Takes on a run queued for another replica: clears its message if it is still `running` with `message`.
+   * True for the one caller that did.
+   */
+  claimRun(id: string, message: string): Promise<boolean>;
 }
 
 /** {@link SyncStore} on Backstage's database service: SQLite by default, PostgreSQL in production. */
@@ -198,10 +209,31 @@ export class DatabaseSyncStore implements SyncStore {
     return row ? toSyncRun(row) : undefined;
   }
 
-  async failInterruptedRuns(at: string, message: string): Promise<number> {
-    return this.db<SyncRunRow>(RUNS)
+  async listRunning(): Promise<SyncRun[]> {
+    const rows = await this.db<SyncRunRow>(RUNS)
       .where({ result: 'running' })
-      .update({
+      .orderBy([
+        { column: 'started_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    return rows.map(toSyncRun);
+  }
+
+  async claimRun(id: string, message: string): Promise<boolean> {
+    const updated = await this.db<SyncRunRow>(RUNS)
+      .where({ id, result: 'running', message })
+      .update({ message: null });
+    return updated === 1;
+  }
+
+  async failInterruptedRuns(
+    at: string,
+    message: string,
+    ids?: string[],
+  ): Promise<number> {
+    const query = this.db<SyncRunRow>(RUNS).where({ result: 'running' });
+    if (ids) query.whereIn('id', ids);
+    return query.update({
         result: 'failed',
         finished_at: isoTimestamp(at, 'at'),
         message: truncate(message),

@@ -47,6 +47,8 @@ export interface ReconcilerOptions {
   onVerdict?(name: string, verdict: ApplicationVerdict): void;
   fieldManager: string;
   diffMode: 'assert' | 'strict';
+  /** Whether this replica writes the verdicts of a cluster's applications (it holds the cluster's lease). Default: every cluster. */
+  owns?(cluster: string): boolean;
   concurrency?: number;
   now?: () => Date;
 }
@@ -327,6 +329,8 @@ export class Reconciler {
       );
       return;
     }
+    // Another replica holds this cluster's lease: only it writes these verdicts.
+    if (this.options.owns && !this.options.owns(cluster.name)) return;
     if (rendered.problem) {
       notify(await store.markProblem({ application: name }, rendered.problem, at));
       return;

@@ -49,6 +49,12 @@ export interface SyncerOptions {
   logger: LoggerService;
   fieldManager: string;
   selfHealBackoff?: SelfHealBackoff;
+  /**
+   * Whether this replica syncs a cluster's applications (it holds the cluster's lease). Default: every
+   * cluster. A "sync now" of another replica's cluster is queued for it, and runs left `running` are settled
+   * by the replica holding their cluster ({@link Syncer.sweepRuns}).
+   */
+  owns?(cluster: string): boolean;
   /** Called whenever a run starts, finishes or is recorded as skipped. */
   onRun?(run: SyncRun): void;
   now?: () => Date;
@@ -77,6 +83,8 @@ interface ApplicationState {
 /** Longest single timer; a window opening later is re-checked on the way. */
 const MAX_TIMER_MS = 3_600_000;
 const INTERRUPTED = 'the backend stopped before this sync finished';
+/** Starts the message of a manual run another replica will execute; the replica holding the cluster looks for it. */
+const QUEUED_PREFIX = 'Queued for the replica that watches cluster ';
 
 /**
  * Applies applications to their clusters: automated sync of applications that opt in (once per new
@@ -90,15 +98,20 @@ export class Syncer {
   private readonly backoff: SelfHealBackoff;
   private readonly now: () => Date;
   private stopped = false;
+  private sweeping: Promise<void> | undefined;
 
   constructor(private readonly options: SyncerOptions) {
     this.backoff = options.selfHealBackoff ?? DEFAULT_SELF_HEAL_BACKOFF;
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Marks runs a stopped process left `running` as failed. */
-  async start(): Promise<void> {
+  /**
+   * Marks runs a stopped process left `running` as failed. With `failInterrupted: false` (replicas sharing a
+   * database, where a running run may be another replica's) they are left to {@link Syncer.sweepRuns}.
+   */
+  async start(options: { failInterrupted?: boolean } = {}): Promise<void> {
     this.stopped = false;
+    if (options.failInterrupted === false) return;
     const count = await this.options.store.failInterruptedRuns(
       this.timestamp(),
       INTERRUPTED,
@@ -177,9 +190,127 @@ export class Syncer {
         }${windows.nextOpenAt ? `; it opens at ${windows.nextOpenAt}` : ''}`,
       );
     }
-    const run = await this.startSync(name, desired, 'manual', options);
+    const run = this.ownsCluster(spec.destination.cluster)
+      ? await this.startSync(name, desired, 'manual', options)
+      : await this.queueForOwner(name, desired, options);
     if (!run) return refuse(`A sync of ${name} is already running`);
     return run;
+  }
+
+  /**
+   * Settles the runs left `running` on clusters this replica holds: a run another replica queued is
+   * executed, one whose replica is gone (its lease expired) is marked failed. Runs one at a time; called
+   * on every lease renewal.
+   */
+  sweepRuns(): Promise<void> {
+    if (!this.options.owns || this.stopped) return Promise.resolve();
+    this.sweeping ??= this.sweep()
+      .catch(error =>
+        this.options.logger.warn(`Settling running syncs failed: ${error}`),
+      )
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
+  }
+
+  /** Resolves once no sync of the cluster's applications runs here (before its lease is handed over). */
+  async whenClusterIdle(cluster: string): Promise<void> {
+    for (;;) {
+      const pending = [...this.running]
+        .filter(
+          ([name]) =>
+            this.options.source.desiredState(name)?.spec.destination.cluster ===
+            cluster,
+        )
+        .map(([, work]) => work);
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+
+  private ownsCluster(cluster: string): boolean {
+    return this.options.owns?.(cluster) ?? true;
+  }
+
+  private async sweep(): Promise<void> {
+    const orphans: SyncRun[] = [];
+    for (const run of await this.options.store.listRunning()) {
+      if (this.stopped) return;
+      if (this.running.has(run.application)) continue;
+      const desired = this.options.source.desiredState(run.application);
+      // Not rendered here yet, or not ours: the next sweep, or the replica holding the cluster, decides.
+      if (!desired || !this.ownsCluster(desired.spec.destination.cluster)) {
+        continue;
+      }
+      if (!run.message?.startsWith(QUEUED_PREFIX)) {
+        orphans.push(run);
+      } else if (await this.options.store.claimRun(run.id, run.message)) {
+        // Claimed: should this replica die while it runs, the next holder fails it like any other.
+        this.adopt(run, desired);
+      }
+    }
+    if (orphans.length === 0) return;
+    const count = await this.options.store.failInterruptedRuns(
+      this.timestamp(),
+      INTERRUPTED,
+      orphans.map(run => run.id),
+    );
+    if (count > 0) {
+      this.options.logger.warn(
+        `Marked ${count} sync run(s) interrupted by another replica as failed`,
+      );
+    }
+  }
+
+  /** A manual sync asked of a replica that does not hold the cluster: recorded, run by the one that does. */
+  private async queueForOwner(
+    name: string,
+    desired: DesiredState,
+    options: SyncNowOptions,
+  ): Promise<SyncRun | undefined> {
+    const revision = desired.revision.sha;
+    const run = await this.options.store.startRun({
+      application: name,
+      trigger: 'manual',
+      revision,
+      startedAt: this.timestamp(),
+      message: `${QUEUED_PREFIX}${desired.spec.destination.cluster}`,
+      ...(options.requestedBy && { requestedBy: options.requestedBy }),
+    });
+    if (!run) return undefined;
+    const event = await this.audit('manual', name, revision, options, run.id);
+    await event.success({ meta: { result: 'queued', runId: run.id } });
+    this.options.onRun?.(run);
+    return run;
+  }
+
+  /** Executes a run another replica queued for this one. */
+  private adopt(run: SyncRun, desired: DesiredState): void {
+    const name = run.application;
+    let release!: () => void;
+    this.running.set(name, new Promise<void>(resolve => (release = resolve)));
+    if (run.revision !== desired.revision.sha) {
+      // The replica that queued it saw another commit: applying this one would record the wrong revision.
+      const work = this.options.store
+        .finishRun(run.id, {
+          finishedAt: this.timestamp(),
+          result: 'failed',
+          message: `the config repo moved on to ${desired.revision.sha.slice(
+            0,
+            12,
+          )} before this sync ran; sync again`,
+          resources: [],
+        })
+        .then(finished => this.options.onRun?.(finished))
+        .finally(() => {
+          this.running.delete(name);
+          release();
+        });
+      this.running.set(name, work);
+      return;
+    }
+    this.launch(run, desired, { requestedBy: run.requestedBy }, release);
   }
 
   private state(name: string): ApplicationState {
@@ -221,6 +352,7 @@ export class Syncer {
     const { spec, revision } = desired;
     if (!spec.syncPolicy.automated || desired.problem || verdict.problem)
       return;
+    if (!this.ownsCluster(spec.destination.cluster)) return;
     // A verdict of an older render: the verdict of the new one follows.
     if (verdict.revision?.sha !== revision.sha) return;
     // Decided again once the running sync ends.
@@ -363,7 +495,13 @@ export class Syncer {
     trigger: SyncTrigger,
     options: SyncNowOptions,
   ): Promise<SyncRun | undefined> {
-    if (this.running.has(name)) return undefined;
+    // Checked synchronously before claiming, so a cluster being handed over starts no new sync.
+    if (
+      this.running.has(name) ||
+      !this.ownsCluster(desired.spec.destination.cluster)
+    ) {
+      return undefined;
+    }
     const revision = desired.revision.sha;
     // Claimed synchronously first, so two callers in this process cannot both reach the store.
     let release!: () => void;
@@ -384,11 +522,24 @@ export class Syncer {
       }
     }
     if (!run) return undefined;
+    this.launch(run, desired, options, release);
+    return run;
+  }
+
+  /** Applies a claimed run in the background; `release` ends the claim. */
+  private launch(
+    run: SyncRun,
+    desired: DesiredState,
+    options: SyncNowOptions,
+    release: () => void,
+  ): void {
+    const name = run.application;
     const state = this.state(name);
-    state.selfHeals = trigger === 'self-heal' ? state.selfHeals + 1 : 0;
+    state.selfHeals = run.trigger === 'self-heal' ? state.selfHeals + 1 : 0;
     this.options.onRun?.(run);
     const started = run;
-    const work = this.audit(trigger, name, revision, options, started.id)
+    const revision = run.revision ?? desired.revision.sha;
+    const work = this.audit(run.trigger, name, revision, options, started.id)
       .then(event => this.execute(started, desired, event))
       .catch(error =>
         this.options.logger.error(
@@ -402,7 +553,6 @@ export class Syncer {
         if (this.states.has(name)) this.decide(name);
       });
     this.running.set(name, work);
-    return run;
   }
 
   private async execute(

@@ -24,6 +24,10 @@ export interface TestCluster {
   stopApiServer(): Promise<void>;
   /** Starts kube-apiserver again with the same command line (port, certificates, etcd) and waits for /readyz. */
   startApiServer(): Promise<void>;
+  /** Kills etcd (SIGKILL): the API server stays up and answers requests that need storage with errors. */
+  stopEtcd(): Promise<void>;
+  /** Starts etcd again with the same command line and data dir, and waits for its /health. */
+  startEtcd(): Promise<void>;
   /** Deletes a key straight from etcd: a change the API server did not see, made while it was down. */
   deleteFromEtcd(key: string): Promise<void>;
   /** Stops every process start.sh (or startApiServer) started, by the pids in `dir`, and removes `dir`. */
@@ -116,6 +120,72 @@ async function readyz(kubeConfig: KubeConfig): Promise<boolean> {
   });
 }
 
+async function etcdHealthy(url: string): Promise<boolean> {
+  return new Promise(resolveHealthy => {
+    const req = http.get(new URL('/health', url), { agent: false }, res => {
+      res.resume();
+      res.on('end', () => resolveHealthy(res.statusCode === 200));
+    });
+    req.setTimeout(2000, () => req.destroy());
+    req.on('error', () => resolveHealthy(false));
+  });
+}
+
+/** Kills and restarts the daemons start.sh started in `dir`, by the pids it recorded, with their command lines. */
+function restartableDaemons(dir: string) {
+  const commands = new Map<string, string[]>();
+  const pidFile = (name: string) => join(dir, 'pids', `${name}.pid`);
+  const logFile = (name: string) => join(dir, 'logs', `${name}.log`);
+  return {
+    async stop(name: string): Promise<void> {
+      const pid = Number((await fs.readFile(pidFile(name), 'utf8')).trim());
+      const command = await commandLineOf(pid);
+      // Only a process whose command line names our dir is ours to kill (pids get reused).
+      if (!command.some(arg => arg.includes(`${dir}/`))) {
+        throw new Error(`${name} pid ${pid} is not running for ${dir}`);
+      }
+      commands.set(name, command);
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        `${name} pid ${pid} to exit`,
+        async () => !alive(pid) || (await commandLineOf(pid)).length === 0,
+        15_000,
+      );
+    },
+    async start(
+      name: string,
+      what: string,
+      ready: () => Promise<boolean>,
+    ): Promise<void> {
+      const command = commands.get(name);
+      if (!command)
+        throw new Error(`stop ${name} first: that records its command line`);
+      const log = openSync(logFile(name), 'a');
+      try {
+        const child = spawn(command[0], command.slice(1), {
+          detached: true,
+          stdio: ['ignore', log, log],
+        });
+        child.unref();
+        await fs.writeFile(pidFile(name), `${child.pid}\n`);
+      } finally {
+        closeSync(log);
+      }
+      try {
+        await waitFor(what, ready, 90_000);
+      } catch (error) {
+        const lines = await fs.readFile(logFile(name), 'utf8').catch(() => '');
+        throw new Error(
+          `${(error as Error).message}; log tail:\n${lines
+            .split('\n')
+            .slice(-15)
+            .join('\n')}`,
+        );
+      }
+    },
+  };
+}
+
 /**
  * Builds (cached) and starts a control plane in a fresh temp dir: `tools/k8s-testbin/build.sh`, then
  * `start.sh DIR`. One per test file, in beforeAll; always `stop()` it in afterAll.
@@ -146,8 +216,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   const kubeconfigPath = join(dir, 'kubeconfig');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
-  const pidFile = join(dir, 'pids', 'kube-apiserver.pid');
-  let apiServerCommand: string[] | undefined;
+  const daemons = restartableDaemons(dir);
 
   const cluster: TestCluster = {
     dir,
@@ -176,53 +245,14 @@ export async function startTestCluster(): Promise<TestCluster> {
         child.stdin?.end(input ?? '');
       });
     },
-    async stopApiServer() {
-      const pid = Number((await fs.readFile(pidFile, 'utf8')).trim());
-      const command = await commandLineOf(pid);
-      // Only a process whose command line names our dir is ours to kill (pids get reused).
-      if (!command.some(arg => arg.includes(`${dir}/`))) {
-        throw new Error(`kube-apiserver pid ${pid} is not running for ${dir}`);
-      }
-      apiServerCommand = command;
-      process.kill(pid, 'SIGKILL');
-      await waitFor(
-        `kube-apiserver pid ${pid} to exit`,
-        async () => !alive(pid) || (await commandLineOf(pid)).length === 0,
-        15_000,
-      );
-    },
-    async startApiServer() {
-      if (!apiServerCommand)
-        throw new Error('stopApiServer() first: it records the command line');
-      const log = openSync(join(dir, 'logs', 'kube-apiserver.log'), 'a');
-      try {
-        const child = spawn(apiServerCommand[0], apiServerCommand.slice(1), {
-          detached: true,
-          stdio: ['ignore', log, log],
-        });
-        child.unref();
-        await fs.writeFile(pidFile, `${child.pid}\n`);
-      } finally {
-        closeSync(log);
-      }
-      try {
-        await waitFor(
-          'kube-apiserver /readyz',
-          () => readyz(kubeConfig),
-          90_000,
-        );
-      } catch (error) {
-        const lines = await fs
-          .readFile(join(dir, 'logs', 'kube-apiserver.log'), 'utf8')
-          .catch(() => '');
-        throw new Error(
-          `${(error as Error).message}; log tail:\n${lines
-            .split('\n')
-            .slice(-15)
-            .join('\n')}`,
-        );
-      }
-    },
+    stopApiServer: () => daemons.stop('kube-apiserver'),
+    startApiServer: () =>
+      daemons.start('kube-apiserver', 'kube-apiserver /readyz', () =>
+        readyz(kubeConfig),
+      ),
+    stopEtcd: () => daemons.stop('etcd'),
+    startEtcd: () =>
+      daemons.start('etcd', 'etcd /health', () => etcdHealthy(env.ETCD_URL)),
     async deleteFromEtcd(key) {
       const body = JSON.stringify({ key: Buffer.from(key).toString('base64') });
       const url = new URL('/v3/kv/deleterange', env.ETCD_URL);
