@@ -190,6 +190,33 @@ describe('loadApplications', () => {
       message: /[Dd]uplicate|unique/,
     },
     {
+      case: 'an alias bomb',
+      text: `${application('bad')}  laughs:\n${'abcdefghij'
+        .split('')
+        .map(
+          (name, i) =>
+            `    ${name}: &${name} [${
+              i === 0
+                ? '"lol", "lol", "lol"'
+                : Array(10)
+                    .fill(`*${'abcdefghij'[i - 1]}`)
+                    .join(', ')
+            }]`,
+        )
+        .join('\n')}\n`,
+      line: 1,
+      message: /aliases expand beyond the limit of 100/,
+    },
+    {
+      case: 'a per-application ref, which only configRepos may set',
+      text: application('bad').replace(
+        '    path:',
+        '    ref: "main; rm -rf /"\n    path:',
+      ),
+      line: 9,
+      message: /spec\.source has unknown field "ref"/,
+    },
+    {
       case: 'a list instead of a mapping',
       text: '- apiVersion: gitops.backstage.io/v1alpha1\n',
       line: 1,

@@ -1,7 +1,9 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import type { ChangeSpec } from '@backstage-gitops/plugin-gitops-common';
 import { alice, bob, ChangeTestbed, kustomizeUnavailable } from './__testUtils__/changeTestbed';
+import { GithubScmProvider } from './scm/GithubScmProvider';
 import { LocalScmProvider } from './scm/LocalScmProvider';
 
 jest.setTimeout(60_000);
@@ -318,6 +320,33 @@ describe('ChangeService on the example config repo (real Git, local provider)', 
     expect(preview.applications[0].manifests[0].diff).toContain('+          image: ghcr.io/acme/shop-api:9.9.9');
   });
 
+  it('never codifies a drifted Secret value into Git', async () => {
+
+    if (skipReason) return;
+    const secret = { group: '', kind: 'Secret', namespace: 'ledger-dev', name: 'ledger-credentials' };
+    await bed.status.writeVerdict('ledger-dev', {
+      sync: 'OutOfSync',
+      health: 'Healthy',
+      observedAt: new Date().toISOString(),
+      resources: [
+        {
+          ref: secret,
+          apiVersion: 'v1',
+          sync: 'OutOfSync',
+          drifts: [{ path: 'data.password', type: 'changed', sensitive: true, manager: 'kubectl-edit' }],
+        },
+      ],
+    });
+    const codify = bed.service.submit(
+      { changes: [{ type: 'codify', application: 'ledger-dev', resource: secret, path: 'data.password' }] },
+      alice,
+    );
+    await expect(codify).rejects.toThrow(InputError);
+    await expect(codify).rejects.toThrow('Secret/ledger-credentials data.password is a Secret value: codify it in Git by hand, never through the portal');
+    expect((await bed.changes.list()).items).toEqual([]);
+    expect([...(await bed.branches()).keys()]).toEqual(['main']);
+  });
+
   it('cancel closes the request and removes its branch', async () => {
 
     if (skipReason) return;
@@ -355,6 +384,25 @@ describe('ChangeService on the example config repo (real Git, local provider)', 
     await expect(bed.service.submit({ changes: [image('shop-api-prod', '1.5.0')] }, alice)).rejects.toThrow(NotAllowedError);
     expect((await bed.changes.list()).items).toEqual([]);
     expect([...(await bed.branches()).keys()]).toEqual(['main']);
+  });
+
+  it('refuses to submit to a config repo no SCM provider serves, before storing anything', async () => {
+
+    if (skipReason) return;
+    // Only GitHub, for github.com: the local repo has no provider, and nothing may be sent anywhere.
+    const github = GithubScmProvider.fromConfig(new ConfigReader({ integrations: { github: [{ host: 'github.com', token: 't' }] } }), {
+      logger: mockServices.logger.mock(),
+    });
+    const openPullRequest = jest.spyOn(github, 'openPullRequest');
+    bed.service = bed.createService({ providers: [github] });
+    const submit = bed.service.submit({ changes: [image('shop-api-prod', '1.5.0')] }, alice);
+    await expect(submit).rejects.toThrow(InputError);
+    await expect(submit).rejects.toThrow(/no SCM provider can open pull requests on config repo demo/);
+    expect(openPullRequest).not.toHaveBeenCalled();
+    expect((await bed.changes.list()).items).toEqual([]);
+    expect([...(await bed.branches()).keys()]).toEqual(['main']);
+    // A preview needs no provider.
+    await expect(bed.service.preview({ changes: [image('shop-api-prod', '1.5.0')] }, alice)).resolves.toBeDefined();
   });
 
   it('a forge outage at submit leaves the request checked; a restarted service opens exactly one PR', async () => {

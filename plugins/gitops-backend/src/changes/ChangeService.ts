@@ -161,7 +161,11 @@ export class ChangeService {
         actor.userEntityRef,
         body.idempotencyKey,
       );
-      if (earlier) return { created: false, request: withoutProposal(earlier) };
+      if (earlier) {
+        // The requester may have lost access since: a retry must not hand the request back regardless.
+        await this.options.authorizer.authorize(actor, 'create', [earlier.entityRef]);
+        return { created: false, request: withoutProposal(earlier) };
+      }
     }
     const plan = await this.plan(body, actor);
     const { preview } = plan;
@@ -174,6 +178,8 @@ export class ChangeService {
       );
     }
     this.assertWindowsOpen(preview.windows);
+    // A repo no provider serves is refused now: stored, it would stay `checked` and be retried forever.
+    this.providerFor(plan.repo.id);
 
     const at = this.now().toISOString();
     const id = `cr-${randomBytes(CHANGE_ID_BYTES).toString('hex')}`;
@@ -492,7 +498,9 @@ export class ChangeService {
 
   private async plan(body: CreateChangeRequestBody, actor: ChangeActor): Promise<Plan> {
     if (body.changes.length === 0) throw new InputError('a change request needs at least one change');
-    const repo = await this.repoOf(body.changes);
+    const { repo, entityRefs } = await this.repoOf(body.changes);
+    // Entities known before any Git work are checked first: a refusal costs nothing and reveals no render.
+    await this.options.authorizer.authorize(actor, 'create', [...entityRefs]);
     const head = await repo.fetch();
     const baseSha = head.sha;
     const parent = join(this.options.workDir, 'changes');
@@ -635,7 +643,8 @@ export class ChangeService {
           object: r.object,
           application: applicationOfObject(r.object, policyChanges),
           action: r.action,
-          message: r.error ? `${r.message} (${r.error.message})` : r.message,
+          // The result's message already carries the error's; the code says which kind it is.
+          message: r.error ? `${r.error.code}: ${r.message}` : r.message,
         })),
     };
     const environments = [...new Set(affected.map(spec => spec.environment))];
@@ -703,24 +712,30 @@ export class ChangeService {
     }
   }
 
-  private async repoOf(changes: ChangeSpec[]): Promise<ConfigRepository> {
+  /** The one config repo the changes touch, and the entities they name (the plan may find more). */
+  private async repoOf(changes: ChangeSpec[]): Promise<{ repo: ConfigRepository; entityRefs: Set<string> }> {
     const { repos } = this.options;
     const ids = new Set<string>();
+    const entityRefs = new Set<string>();
     for (const change of changes) {
       if (change.type === 'application') {
+        entityRefs.add(normalizeEntityRef(change.entityRef));
         if (change.repo) ids.add(change.repo);
         else if (repos.length === 1) ids.add(repos[0].id);
         else throw new InputError('several config repos are configured: name one in "repo"');
         continue;
       }
       if (change.type === 'rollback') {
-        ids.add((await this.get(change.changeRequest)).repo);
+        const earlier = await this.get(change.changeRequest);
+        ids.add(earlier.repo);
+        entityRefs.add(normalizeEntityRef(earlier.entityRef));
         continue;
       }
       for (const name of applicationsOf(change)) {
         const detail = await this.options.status.getApplication(name);
         if (!detail) throw new NotFoundError(`no application named ${name}`);
         ids.add(detail.status.application.source.repo);
+        entityRefs.add(normalizeEntityRef(detail.status.application.entityRef));
       }
       if (change.type === 'promote') {
         const source = await this.options.status.getApplication(change.from);
@@ -730,7 +745,7 @@ export class ChangeService {
     if (ids.size !== 1) {
       throw new InputError(`one change request changes one config repo; these changes touch ${[...ids].join(', ')}`);
     }
-    return this.repo([...ids][0]);
+    return { repo: this.repo([...ids][0]), entityRefs };
   }
 
   private repo(id: string): ConfigRepository {

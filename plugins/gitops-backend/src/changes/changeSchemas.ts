@@ -4,7 +4,17 @@ import { z } from 'zod';
 
 // DNS-1123 names: what Kubernetes accepts for objects, namespaces and our application names.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+// Dot-separated labels, as Kubernetes checks them: no empty label, so no `..`.
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Free text that lands in YAML, commits, PRs and notifications: no control characters (but tab and newline),
+// and no bidirectional overrides that would make a reviewer read something else than what is written.
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const TEXT = /^[^\u0000-\u0008\u000b-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const PROSE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const ONE_LINE = /^[^\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/;
+const TEXT_MESSAGE = 'must not contain control characters or bidirectional overrides';
 // Docker's tag grammar: no `/`, `:`, spaces or shell metacharacters can pass.
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 // A registry host (optional port) and lower-case path components, as the distribution spec allows.
@@ -49,8 +59,7 @@ export const changeSpecSchema = z.discriminatedUnion('type', [
     workload: workload.optional(),
     container: container.optional(),
     name: z.string().regex(ENV_NAME, 'must be an environment variable name'),
-    // eslint-disable-next-line no-control-regex -- control characters other than tab and newline are refused
-    value: z.string().max(32 * 1024).regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, 'must not contain control characters').nullable(),
+    value: z.string().max(32 * 1024).regex(TEXT, TEXT_MESSAGE).nullable(),
   }),
   z.strictObject({
     type: z.literal('resources'),
@@ -96,8 +105,9 @@ export const changeSpecSchema = z.discriminatedUnion('type', [
 ]);
 
 export const createChangeRequestSchema = z.strictObject({
-  title: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(10_000).optional(),
+  title: z.string().trim().min(1).max(200).regex(ONE_LINE, `must be one line and ${TEXT_MESSAGE}`).optional(),
+  // Markdown from a text area or a template may end its lines with CRLF.
+  description: z.string().max(10_000).regex(PROSE, TEXT_MESSAGE).optional(),
   changes: z.array(changeSpecSchema).min(1).max(50),
   idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits, "_", ".", ":" or "-"').optional(),
   baseSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'must be a full commit sha').optional(),

@@ -15,6 +15,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import express from 'express';
 import Router from 'express-promise-router';
+import { jsonBody } from '../api/jsonBody';
 import { withoutProposal } from '../database/DatabaseChangeStore';
 import type { ChangeActor, ChangeAuthorizer, ChangeService } from './ChangeService';
 import {
@@ -57,7 +58,7 @@ export function permissionAuthorizer(permissions: PermissionsService): ChangeAut
 export async function createChangeRouter(options: ChangeRouterOptions): Promise<express.Router> {
   const { service, store, httpAuth, userInfo, permissions, auditor } = options;
   const router = Router();
-  router.use('/changes', express.json({ limit: '256kb' }));
+  router.use('/changes', jsonBody(256 * 1024));
 
   const actorOf = async (req: express.Request): Promise<ChangeActor> => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -120,14 +121,25 @@ export async function createChangeRouter(options: ChangeRouterOptions): Promise<
     const query = parseInput(changeListQuery, req.query, 'query');
     if (query.entityRef) {
       await authorizeRead(req, query.entityRef);
-    } else {
-      const credentials = await httpAuth.credentials(req);
-      const [decision] = await permissions.authorize([{ permission: gitopsFleetReadPermission }], { credentials });
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError('not allowed to list every change request; filter by entityRef');
-      }
+      res.json(await store.list(query));
+      return;
     }
-    res.json(await store.list(query));
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize([{ permission: gitopsFleetReadPermission }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('not allowed to list every change request; filter by entityRef');
+    }
+    // Reading the fleet is not reading every entity: requests on entities the caller may not read are left out.
+    const page = await store.list(query);
+    const entityRefs = [...new Set(page.items.map(item => item.entityRef))];
+    const decisions = entityRefs.length
+      ? await permissions.authorize(
+          entityRefs.map(resourceRef => ({ permission: gitopsEntityReadPermission, resourceRef })),
+          { credentials },
+        )
+      : [];
+    const readable = new Set(entityRefs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW));
+    res.json({ ...page, items: page.items.filter(item => readable.has(item.entityRef)) });
   });
 
   router.get('/changes/:id', async (req, res) => {

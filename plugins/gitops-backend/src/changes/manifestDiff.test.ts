@@ -56,3 +56,71 @@ describe('diffFiles', () => {
     expect(file.diff).toContain('diff --git a/config/apps/x.yaml b/config/apps/x.yaml\n--- a/config/apps/x.yaml');
   });
 });
+
+describe('diffFiles on files that hold Secret values', () => {
+  const manifests = (tag: string, password: string) =>
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      `      containers: [{name: web, image: "web:${tag}"}]`,
+      '---',
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: db',
+      'stringData:',
+      `  password: ${password} # rotated by hand`,
+      '  certificate: |',
+      '    -----BEGIN CERTIFICATE-----',
+      '    MIIBfake0nlyForTests',
+      '    -----END CERTIFICATE-----',
+      'data:',
+      '  token: "c2VjcmV0LXRva2VuLXZhbHVl"',
+      '',
+    ].join('\n');
+
+  it('shows the edit and the keys of a Secret in the same file, never its values', () => {
+    const [file] = diffFiles(
+      [{ path: 'apps/web.yaml', before: manifests('1.0', 'hunter2-old'), after: manifests('1.1', 'hunter2-new') }],
+      path => path,
+    );
+    expect(file.diff).toContain('+      containers: [{name: web, image: "web:1.1"}]');
+    expect(file.diff).toContain('-  password: *** # rotated by hand');
+    expect(file.diff).toContain('+  password: *** (changed) # rotated by hand');
+    expect(file.diff).not.toMatch(/hunter2|MIIB|BEGIN CERTIFICATE|c2VjcmV0/);
+  });
+
+  it('masks the literals of a kustomize secretGenerator next to an image edit', () => {
+    const kustomization = (tag: string) =>
+      [
+        'resources: [../../base]',
+        'secretGenerator:',
+        '  - name: db',
+        '    literals:',
+        '      - password=s3cr3t-literal',
+        '      - "api-key=k3y-literal"',
+        'images:',
+        `  - {name: web, newTag: "${tag}"}`,
+        '',
+      ].join('\n');
+    const [file] = diffFiles(
+      [{ path: 'apps/web/kustomization.yaml', before: kustomization('1.0'), after: kustomization('1.1') }],
+      path => path,
+    );
+    expect(file.diff).toContain('+  - {name: web, newTag: "1.1"}');
+    expect(file.diff).toContain('       - password=***');
+    expect(file.diff).toContain('       - api-key=***');
+    expect(file.diff).not.toMatch(/s3cr3t|k3y-literal/);
+  });
+
+  it('masks a Secret in a new file too', () => {
+    const [file] = diffFiles([{ path: 's.yaml', after: manifests('1.0', 'brand-new-secret') }], path => path);
+    expect(file.diff).toContain('new file mode 100644');
+    expect(file.diff).toContain('+  password: *** # rotated by hand');
+    expect(file.diff).not.toMatch(/brand-new-secret|MIIB/);
+  });
+});

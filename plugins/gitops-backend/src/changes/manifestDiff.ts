@@ -5,7 +5,7 @@ import {
 } from '@backstage-gitops/gitops-engine';
 import type { ChangedFile, ManifestChange } from '@backstage-gitops/plugin-gitops-common';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { stringify } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, stringify } from 'yaml';
 import type { FileEdit } from './WorkingTree';
 
 const MASK = '***';
@@ -51,8 +51,87 @@ export function diffFiles(
 ): ChangedFile[] {
   return edits.map(edit => {
     const path = repoPathOf(edit.path);
-    return { path, diff: gitDiff(path, edit.before, edit.after, 3) };
+    const [before, after] = maskSecretText(edit.before, edit.after);
+    return { path, diff: gitDiff(path, before, after, 3) };
   });
+}
+
+/**
+ * The texts of a file before and after an edit, with every value of a Secret's `data` and `stringData` and
+ * every secretGenerator literal replaced by `***` (`*** (changed)` where the edit changes it): the preview
+ * is shown to whoever may read the entity, who need not be able to read the config repo.
+ */
+function maskSecretText(
+  before: string | undefined,
+  after: string | undefined,
+): [string | undefined, string | undefined] {
+  const old = secretValues(before);
+  const next = secretValues(after);
+  const apply = (text: string | undefined, values: SecretValue[], other?: SecretValue[]) => {
+    if (text === undefined) return undefined;
+    let masked = text;
+    // From the end, so earlier offsets stay valid.
+    for (const value of [...values].sort((x, y) => y.start - x.start)) {
+      const theirs = other?.find(o => o.key === value.key);
+      const changed = other !== undefined && theirs !== undefined && theirs.raw !== value.raw;
+      masked = `${masked.slice(0, value.start)}${value.prefix}${changed ? `${MASK} (changed)` : MASK}${masked.slice(value.end)}`;
+    }
+    return masked;
+  };
+  return [apply(before, old), apply(after, next, old)];
+}
+
+interface SecretValue {
+  /** Secret name, field and key (or generator and literal name), to pair before with after. */
+  key: string;
+  start: number;
+  end: number;
+  /** What stays visible of the value: a literal's `name=`. */
+  prefix: string;
+  raw: string;
+}
+
+function secretValues(text: string | undefined): SecretValue[] {
+  if (text === undefined) return [];
+  const values: SecretValue[] = [];
+  parseAllDocuments(text).forEach((doc, index) => {
+    const root = doc.contents;
+    if (!isMap(root)) return;
+    const kind = root.get('kind', true);
+    if (isScalar(kind) && String(kind.value) === 'Secret') {
+      const name = String(root.getIn(['metadata', 'name']) ?? index);
+      for (const field of ['data', 'stringData']) {
+        const entries = root.get(field, true);
+        if (!isMap(entries)) continue;
+        for (const pair of entries.items) {
+          const range = (pair.value as { range?: [number, number, number] } | null)?.range;
+          if (!range) continue;
+          const key = `${name}/${field}/${isScalar(pair.key) ? String(pair.key.value) : String(pair.key)}`;
+          values.push({ key, start: range[0], end: range[1], prefix: '', raw: text.slice(range[0], range[1]) });
+        }
+      }
+    }
+    const generators = root.get('secretGenerator', true);
+    if (!isSeq(generators)) return;
+    generators.items.forEach((generator, i) => {
+      if (!isMap(generator)) return;
+      const literals = generator.get('literals', true);
+      if (!isSeq(literals)) return;
+      for (const literal of literals.items) {
+        if (!isScalar(literal) || !literal.range) continue;
+        const raw = String(literal.value);
+        const name = raw.includes('=') ? raw.slice(0, raw.indexOf('=')) : '';
+        values.push({
+          key: `secretGenerator/${String(generator.get('name') ?? i)}/${name}`,
+          start: literal.range[0],
+          end: literal.range[1],
+          prefix: name ? `${name}=` : '',
+          raw,
+        });
+      }
+    });
+  });
+  return values;
 }
 
 /** A unified diff with git's headers (`diff --git`, new/deleted file), which diff viewers parse. */

@@ -320,6 +320,118 @@ describe('ConfigRepository', () => {
     ).toThrow(/two repos with id "x"/);
   });
 
+  it.each([
+    // Spaces are not allowed in refs; a shell would read ${IFS} as one.
+    ['a command substitution', 'release-$(touch${IFS}pwned)'],
+    ['a command separator', 'release;touch${IFS}pwned'],
+    ['a pipe and backticks', 'release|`touch${IFS}pwned`'],
+  ])(
+    'passes a branch with %s to git as one argument, never to a shell',
+    async (_, branch) => {
+      const sha = await remote.commit(
+        'on an odd branch',
+        { 'a.txt': 'a' },
+        branch,
+      );
+      const repo = repository({ branch });
+      expect(await repo.probe()).toBe(sha);
+      expect((await repo.fetch()).sha).toBe(sha);
+      await expect(fs.access(join(remote.root, 'pwned'))).rejects.toThrow();
+      await expect(fs.access(join(workDir, 'pwned'))).rejects.toThrow();
+      await expect(fs.access('pwned')).rejects.toThrow();
+    },
+  );
+
+  it.each([
+    ['a NUL byte', 'main\u0000evil', /control characters/],
+    ['a newline', 'main\nevil', /control characters/],
+    ['an option', '--upload-pack=touch pwned', /start with "-"/],
+    ['a reflog expression', 'main@{1}', /"@\{"/],
+    ['a parent path', 'refs/heads/../main', /"\.\."/],
+    ['a space', 'main evil', /spaces/],
+    ['a name over 255 bytes', 'b'.repeat(256), /longer than 255/],
+  ])(
+    'refuses a configured branch with %s, naming the repo',
+    (_, branch, reason) => {
+      const config = new ConfigReader({
+        gitops: { configRepos: [{ id: 'platform', url: remote.url, branch }] },
+      });
+      const read = () => ConfigRepository.fromConfig(config, { workDir });
+      expect(read).toThrow(InputError);
+      expect(read).toThrow(/config repo "platform" branch/);
+      expect(read).toThrow(reason);
+    },
+  );
+
+  describe('with gitops.configRepoRemotes: integrations', () => {
+    const integrations = {
+      github: [
+        {
+          host: 'ghe.example.com',
+          apiBaseUrl: 'https://ghe.example.com/api/v3',
+        },
+      ],
+      gitlab: [
+        {
+          host: 'gitlab.example.com',
+          apiBaseUrl: 'https://gitlab.example.com/api/v4',
+        },
+      ],
+    };
+    const read = (url: string, configRepoRemotes: string = 'integrations') =>
+      ConfigRepository.fromConfig(
+        new ConfigReader({
+          integrations,
+          gitops: { configRepoRemotes, configRepos: [{ id: 'platform', url }] },
+        }),
+        { workDir },
+      );
+
+    it.each([
+      'https://github.com/acme/config.git',
+      'https://ghe.example.com/acme/config',
+      'git@ghe.example.com:acme/config.git',
+      'ssh://git@ghe.example.com:2222/acme/config.git',
+      'https://gitlab.example.com/acme/platform/config.git',
+    ])('accepts %s, on a configured host', url => {
+      expect(read(url).map(repo => repo.id)).toEqual(['platform']);
+    });
+
+    it.each([
+      ['a file URL', () => remote.url, /"platform" is a local repository/],
+      [
+        'a local path',
+        () => remote.bareDir,
+        /"platform" is a local repository/,
+      ],
+      [
+        'https on another host',
+        () => 'https://git.internal.example/acme/config',
+        /on git\.internal\.example, which has no entry under integrations/,
+      ],
+      [
+        'ssh on another host',
+        () => 'git@10.0.0.7:acme/config.git',
+        /on 10\.0\.0\.7, which has no entry/,
+      ],
+      [
+        'the metadata address',
+        () => 'https://169.254.169.254/latest',
+        /on 169\.254\.169\.254, which has no entry/,
+      ],
+    ])('refuses %s before running git', (_, url, reason) => {
+      expect(() => read(url())).toThrow(InputError);
+      expect(() => read(url())).toThrow(reason);
+    });
+
+    it('still takes every remote by default, and refuses an unknown setting', () => {
+      expect(read(remote.url, 'any')).toHaveLength(1);
+      expect(() => read(remote.url, 'github-only')).toThrow(
+        /gitops\.configRepoRemotes must be "any" or "integrations", not "github-only"/,
+      );
+    });
+  });
+
   describe('over https with integration credentials', () => {
     const TOKEN = 'ghp_FAKEfakeFAKEfake0123456789';
     let server: Server | undefined;

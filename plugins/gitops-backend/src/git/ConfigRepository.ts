@@ -34,6 +34,11 @@ export interface ConfigRepositoryOptions {
   keepTrees?: number;
   /** Limit for each network operation (ls-remote, fetch). Default 120 s. */
   networkTimeoutMs?: number;
+  /**
+   * Which remotes are accepted: `any` (default) takes every https, ssh and file remote; `integrations` only
+   * https and ssh remotes on a host configured under `integrations`, so Git is read nowhere else.
+   */
+  allowedRemotes?: 'any' | 'integrations';
 }
 
 /** The branch head of a config repo after a fetch. */
@@ -78,6 +83,12 @@ export class ConfigRepository {
     options: { workDir: string; logger?: LoggerService },
   ): ConfigRepository[] {
     const integrations = ScmIntegrations.fromConfig(config);
+    const allowedRemotes = config.getOptionalString('gitops.configRepoRemotes') ?? 'any';
+    if (allowedRemotes !== 'any' && allowedRemotes !== 'integrations') {
+      throw new InputError(
+        `gitops.configRepoRemotes must be "any" or "integrations", not "${allowedRemotes}"`,
+      );
+    }
     const seen = new Set<string>();
     return (config.getOptionalConfigArray('gitops.configRepos') ?? []).map(
       entry => {
@@ -96,6 +107,7 @@ export class ConfigRepository {
           workDir: options.workDir,
           integrations,
           logger: options.logger,
+          allowedRemotes,
         });
       },
     );
@@ -120,9 +132,12 @@ export class ConfigRepository {
       `config repo "${this.id}" path`,
     );
     this.remote = parseRemoteUrl(options.url);
-    this.credentials = new GitCredentials(
-      options.integrations ?? ScmIntegrations.fromConfig(new ConfigReader({})),
-    );
+    const integrations =
+      options.integrations ?? ScmIntegrations.fromConfig(new ConfigReader({}));
+    if (options.allowedRemotes === 'integrations') {
+      assertIntegrationHost(this.id, this.remote, integrations);
+    }
+    this.credentials = new GitCredentials(integrations);
     this.gitDir = join(options.workDir, 'repos', this.id);
     this.treesDir = join(options.workDir, 'trees', this.id);
     this.keepTrees = options.keepTrees ?? 4;
@@ -554,4 +569,25 @@ async function removeTree(path: string): Promise<void> {
   }
   await setReadOnly(path, false).catch(() => undefined);
   await fs.rm(path, { recursive: true, force: true });
+}
+
+/** Refuses a remote that is local, or on a host no entry under `integrations` names. */
+function assertIntegrationHost(
+  id: string,
+  remote: RemoteUrl,
+  integrations: ScmIntegrationRegistry,
+): void {
+  const rule =
+    'gitops.configRepoRemotes is "integrations": only https and ssh remotes on hosts configured under integrations';
+  if (remote.protocol === 'file' || !remote.host) {
+    throw new InputError(`config repo "${id}" is a local repository; ${rule}`);
+  }
+  // An ssh port is the git server's; integrations are keyed by the web host.
+  const host =
+    remote.protocol === 'ssh' ? remote.host.replace(/:\d+$/, '') : remote.host;
+  if (!integrations.byHost(host.toLowerCase())) {
+    throw new InputError(
+      `config repo "${id}" is on ${host}, which has no entry under integrations; ${rule}`,
+    );
+  }
 }

@@ -53,6 +53,21 @@ describe('parseRemoteUrl', () => {
     ['-oProxyCommand=evil', /must not start with "-"/],
     ['file://otherhost/srv/repo', /on this machine/],
     ['https://github.com/acme/config\nx', /control characters/],
+    ['HTTP://github.com/acme/config', /only https, ssh and file/],
+    ['git+ssh://github.com/acme/config', /only https, ssh and file/],
+    ['http://169.254.169.254/latest/meta-data', /only https, ssh and file/],
+    ['git::https://github.com/acme/config', /remote helper/],
+    [
+      'https://github.com@evil.example/acme/config',
+      /must not carry credentials/,
+    ],
+    [
+      'https://evil.example/acme/config#@github.com/acme/config',
+      /query or fragment/,
+    ],
+    ['https://github.com/acme/config?upload-pack=evil', /query or fragment/],
+    ['https://github.com/acme/config\u0000', /control characters/],
+    ['[::1]:acme/config', /neither a URL nor a local path/],
     ['', /non-empty/],
     [' https://github.com/a/b', /non-empty/],
   ])('refuses %j', (remote, reason) => {

@@ -6,6 +6,8 @@ import {
 } from '@backstage-gitops/gitops-engine';
 import type { ApplicationSpec } from '@backstage-gitops/plugin-gitops-common';
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigRepository } from '../git/ConfigRepository';
@@ -349,6 +351,57 @@ describe('ApplicationRenderer', () => {
     });
   });
 
+  it('never lets kustomize fetch what a kustomization names on the network, when installed', async () => {
+    const missing = await kustomizeMissingReason();
+    if (missing) {
+      // eslint-disable-next-line no-console
+      console.warn(`skipping the remote reference test: ${missing}`);
+      return;
+    }
+    // A loopback server standing in for an internal endpoint; kustomize would GET it and render the answer.
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: internal}\ndata: {token: from-inside}\n',
+      );
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const tree = await commit({
+        'apps/ssrf/kustomization.yaml': `resources: ["${url}/cm.yaml"]\n`,
+        'apps/exfil/kustomization.yaml': `configMapGenerator: [{name: loot, files: ["${url}/token"]}]\n`,
+        'apps/good/kustomization.yaml': 'resources: [cm.yaml]\n',
+        'apps/good/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n',
+      });
+      const renderer = new ApplicationRenderer();
+      const [ssrf, exfil, good] = await Promise.all(
+        ['ssrf', 'exfil', 'good'].map(name =>
+          renderer.renderApplication(
+            app(name, `apps/${name}`, 'kustomize'),
+            tree,
+          ),
+        ),
+      );
+      for (const result of [ssrf, exfil]) {
+        expect(result.objects).toEqual([]);
+        expect(result.problem).toMatchObject({
+          code: 'RENDER_FAILED',
+          message: expect.stringMatching(
+            /kustomization\.yaml: .* names "http:\/\/127\.0\.0\.1:\d+\/.*", a remote reference/,
+          ),
+        });
+      }
+      expect(good.problem).toBeUndefined();
+      expect(good.objects).toHaveLength(1);
+      expect(requests).toEqual([]);
+    } finally {
+      await new Promise(resolve => server.close(resolve));
+    }
+  });
+
   it('refuses duplicate objects, naming both places, as INVALID_MANIFEST', async () => {
     const tree = await commit({
       'apps/shop/a.yaml': deployment('shop'),
@@ -409,6 +462,96 @@ describe('ApplicationRenderer', () => {
         'path apps/missing does not exist in the config repo',
       ),
     });
+  });
+
+  // Hostile YAML in the config repo: each gets a specific problem on its own application only.
+  const billionLaughs = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: laughs}',
+    'data:',
+    '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ...'bcdefghi'
+      .split('')
+      .map(
+        (name, i) =>
+          `  ${name}: &${name} [${Array(9)
+            .fill(`*${'abcdefghi'[i]}`)
+            .join(', ')}]`,
+      ),
+    '',
+  ].join('\n');
+  it.each([
+    ['an alias bomb', billionLaughs, /alias/i],
+    [
+      'a document over 8 MiB',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata:\n  blob: "${'x'.repeat(
+        8 * 1024 * 1024,
+      )}"\n`,
+      /more than the limit of 8388608/,
+    ],
+    [
+      'nesting 100 levels deep',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(
+        100,
+      )}${']'.repeat(100)}\n`,
+      /nest|deep/i,
+    ],
+    [
+      'a duplicate key',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: twice}\ndata:\n  a: "1"\n  a: "2"\n',
+      /unique|duplicate/i,
+    ],
+    [
+      'a manifest without kind',
+      'apiVersion: v1\nmetadata: {name: kindless}\n',
+      /kind/,
+    ],
+    [
+      'a manifest without name',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: x}\n',
+      /name/,
+    ],
+  ])(
+    'reports %s in apps/bad as INVALID_MANIFEST naming the file, while apps/good renders',
+    async (_, text, message) => {
+      const tree = await commit({
+        'apps/good/deployment.yaml': deployment('good'),
+        'apps/bad/manifest.yaml': text,
+      });
+      const renderer = new ApplicationRenderer();
+      const [good, bad] = await Promise.all([
+        renderer.renderApplication(app('good', 'apps/good'), tree),
+        renderer.renderApplication(app('bad', 'apps/bad'), tree),
+      ]);
+      expect(good.problem).toBeUndefined();
+      expect(good.objects).toHaveLength(1);
+      expect(bad.objects).toEqual([]);
+      expect(bad.problem).toMatchObject({
+        code: 'INVALID_MANIFEST',
+        message: expect.stringContaining('apps/bad/manifest.yaml'),
+      });
+      expect(bad.problem!.message).toMatch(message);
+      expect(bad.problem!.message.length).toBeLessThan(1000);
+    },
+  );
+
+  it('renders an unknown kind as it is: the cluster, not the renderer, decides whether it exists', async () => {
+    const tree = await commit({
+      'apps/widgets/widget.yaml':
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n',
+    });
+    const result = await new ApplicationRenderer().renderApplication(
+      app('widgets', 'apps/widgets'),
+      tree,
+    );
+    expect(result.problem).toBeUndefined();
+    expect(result.objects).toEqual([
+      expect.objectContaining({
+        kind: 'Widget',
+        metadata: expect.objectContaining({ namespace: 'widgets-ns' }),
+      }),
+    ]);
   });
 
   it('reports a missing tool as RENDER_FAILED and retries it next time', async () => {

@@ -72,37 +72,150 @@ describe('kustomizeDependencies', () => {
     ]);
   });
 
-  it('leaves out remote references and paths outside the config root', async () => {
+  it.each([
+    [
+      'an https resource',
+      'resources: [https://github.com/acme/manifests/base?ref=v1]',
+      /resources names "https:\/\/github\.com.*a remote reference/,
+    ],
+    [
+      'an http resource on the internal network',
+      'resources: ["http://169.254.169.254/latest/meta-data"]',
+      /remote reference/,
+    ],
+    [
+      'a host-relative repository',
+      'resources: [github.com/acme/manifests//base?ref=v1]',
+      /remote reference/,
+    ],
+    [
+      'a repository without query',
+      'resources: [gitlab.example.com/acme/manifests/base]',
+      /remote reference/,
+    ],
+    [
+      'an scp-like repository',
+      'resources: ["git@github.com:acme/manifests.git//base"]',
+      /remote reference/,
+    ],
+    [
+      'a forced git transport',
+      'resources: ["git::https://example.com/acme/manifests"]',
+      /remote reference/,
+    ],
+    [
+      'a component from a URL',
+      'components: [https://example.com/component]',
+      /components names .*remote reference/,
+    ],
+    [
+      'a patch from a URL',
+      'patches: [{path: "https://example.com/patch.yaml"}]',
+      /patches names .*remote reference/,
+    ],
+    [
+      'a generator file from a URL',
+      'configMapGenerator: [{name: x, files: ["https://example.com/a=b"]}]',
+      /configMapGenerator\.files names "https:\/\/example\.com\/a=b"/,
+    ],
+    [
+      'a keyed generator file from a URL',
+      'secretGenerator: [{name: x, files: ["token=https://example.com/t"]}]',
+      /secretGenerator\.files names "token=https/,
+    ],
+    [
+      'an openapi schema from a URL',
+      'openapi: {path: "https://example.com/schema.json"}',
+      /openapi names .*remote reference/,
+    ],
+    [
+      'a path out of the config root',
+      'resources: [../../outside]',
+      /resources names "\.\.\/\.\.\/outside", which is outside the config repo/,
+    ],
+    [
+      'an absolute path',
+      'resources: [/etc]',
+      /"\/etc", which is outside the config repo/,
+    ],
+    [
+      'a base that names a URL',
+      'resources: [../base]',
+      /base\/Kustomization: resources names "https/,
+    ],
+  ])(
+    'refuses %s, naming the kustomization file and field',
+    async (_, kustomization, message) => {
+      const files = {
+        'app/kustomization.yml': kustomization,
+        'base/Kustomization': 'resources: [https://example.com/x.yaml]',
+      };
+      const walk = kustomizeDependencies('app', reader(files));
+      await expect(walk).rejects.toMatchObject({
+        name: 'EngineError',
+        code: 'RENDER_PATH_INVALID',
+      });
+      await expect(walk).rejects.toThrow(message);
+    },
+  );
+
+  it('takes a local directory whose name looks like a host as local', async () => {
     const files = {
-      'app/kustomization.yml': [
-        'resources:',
-        '  - https://github.com/acme/manifests/base?ref=v1',
-        '  - github.com/acme/manifests//base?ref=v1',
-        '  - git@github.com:acme/manifests.git//base',
-        '  - ../../outside',
-        '  - /etc',
-        'bases: [../base]',
-      ].join('\n'),
-      'base/Kustomization': 'resources: []',
+      'app/kustomization.yaml': 'resources: [acme.example/base]',
+      'app/acme.example/base/kustomization.yaml': 'resources: [cm.yaml]',
     };
     await expect(kustomizeDependencies('app', reader(files))).resolves.toEqual([
       'app',
-      'base',
     ]);
   });
 
-  it('terminates on cycles and survives a kustomization it cannot parse', async () => {
+  it('reads inline patches as content, not as paths', async () => {
+    const files = {
+      'app/kustomization.yaml': [
+        'resources: [cm.yaml]',
+        'patchesStrategicMerge:',
+        '  - |-',
+        '    apiVersion: v1',
+        '    kind: ConfigMap',
+        '    metadata: {name: settings}',
+        '    data: {url: "https://example.com"}',
+      ].join('\n'),
+      'app/cm.yaml': 'kind: ConfigMap',
+    };
+    await expect(kustomizeDependencies('app', reader(files))).resolves.toEqual([
+      'app',
+    ]);
+  });
+
+  it('terminates on cycles', async () => {
     const files = {
       'a/kustomization.yaml': 'resources: [../b]',
-      'b/kustomization.yaml': 'resources: [../a, ../broken]',
-      'broken/kustomization.yaml': 'resources: [unclosed',
+      'b/kustomization.yaml': 'resources: [../a]',
     };
     await expect(kustomizeDependencies('a', reader(files))).resolves.toEqual([
       'a',
       'b',
-      'broken',
     ]);
   });
+
+  it.each([
+    ['a syntax error', 'resources: [unclosed', /YAML|unclosed|flow/i],
+    [
+      'a duplicate key hiding a second list',
+      'resources: [cm.yaml]\nresources: ["https://example.com/x"]\n',
+      /unique|duplicate/i,
+    ],
+  ])(
+    'refuses a kustomization with %s instead of building what it cannot check',
+    async (_, text, message) => {
+      const walk = kustomizeDependencies(
+        'a',
+        reader({ 'a/kustomization.yaml': text }),
+      );
+      await expect(walk).rejects.toThrow(message);
+      await expect(walk).rejects.toThrow(/a\/kustomization\.yaml/);
+    },
+  );
 
   it('counts a directory without a kustomization, so its appearance changes the key', async () => {
     await expect(

@@ -1,4 +1,4 @@
-import { parseYaml } from '@backstage-gitops/gitops-engine';
+import { EngineError, parseYaml } from '@backstage-gitops/gitops-engine';
 import { posix } from 'node:path';
 import { normalizeRepoPath } from '../git/normalizeRepoPath';
 import { foldIntoDirectories } from './foldIntoDirectories';
@@ -13,9 +13,13 @@ export const KUSTOMIZATION_FILES = [
 /**
  * Every local path a `kustomize build` of `path` reads: the directory itself, and recursively the
  * directories and files its kustomizations name in `resources`, `components`, `bases`, patches,
- * generators, `crds`, `configurations`, `transformers`, `generators` and `replacements`. Remote
- * references and paths outside the config root are left out. Sorted; paths inside a listed
- * directory are folded into it.
+ * generators, `crds`, `configurations`, `transformers`, `generators` and `replacements`. Sorted; paths
+ * inside a listed directory are folded into it.
+ *
+ * Config repo content is untrusted: kustomize would fetch a URL or clone a repository a kustomization names,
+ * from the backend's network, and read paths outside the checkout. So a remote reference or a path outside
+ * the config root is `RENDER_PATH_INVALID`, and a kustomization that does not parse (so cannot be checked)
+ * fails with its parse error.
  */
 export async function kustomizeDependencies(
   path: string,
@@ -25,12 +29,29 @@ export async function kustomizeDependencies(
   const visit = async (dir: string): Promise<void> => {
     if (found.get(dir) === 'dir') return;
     found.set(dir, 'dir');
-    const kustomization = await readKustomization(dir, readFile);
-    if (!kustomization) return;
-    for (const reference of localReferences(kustomization)) {
-      const target = insideRoot(posix.join(dir, reference));
-      if (target === undefined) continue;
-      if (await readKustomization(target, readFile)) {
+    const read = await readKustomization(dir, readFile);
+    if (!read) return;
+    for (const { field, reference } of referencesOf(read.kustomization)) {
+      // Inline content (a strategic-merge patch, a generator's config), not a path.
+      if (reference.includes('\n')) continue;
+      const target = reference.startsWith('/')
+        ? undefined
+        : insideRoot(posix.join(dir, reference));
+      if (await isRemote(reference, target, readFile)) {
+        throw new EngineError(
+          'RENDER_PATH_INVALID',
+          `${field} names "${reference}", a remote reference: the backend fetches nothing from the network while rendering; vendor it into the config repo`,
+          { file: read.file },
+        );
+      }
+      if (target === undefined) {
+        throw new EngineError(
+          'RENDER_PATH_INVALID',
+          `${field} names "${reference}", which is outside the config repo`,
+          { file: read.file },
+        );
+      }
+      if (await hasKustomization(target, readFile)) {
         await visit(target);
       } else if (!found.has(target)) {
         // A file, or a directory kustomize will complain about; either way its content matters.
@@ -45,38 +66,51 @@ export async function kustomizeDependencies(
   return foldIntoDirectories(found);
 }
 
+/** The directory's kustomization and its file; throws the parse error of one that does not parse. */
 async function readKustomization(
   dir: string,
   readFile: ReadTreeFile,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<
+  { file: string; kustomization: Record<string, unknown> } | undefined
+> {
   for (const name of KUSTOMIZATION_FILES) {
-    const text = await readFile(posix.join(dir, name));
+    const file = posix.join(dir, name);
+    const text = await readFile(file);
     if (text === undefined) continue;
-    try {
-      const value = parseYaml(text, { file: posix.join(dir, name) })[0]?.value;
-      // A kustomization the build cannot parse has no dependencies to find; the render reports it.
-      return isRecord(value) ? value : {};
-    } catch {
-      return {};
-    }
+    // Kustomize's parser may read what ours refuses (duplicate keys, say): unchecked references must not pass.
+    const value = parseYaml(text, { file })[0]?.value;
+    return { file, kustomization: isRecord(value) ? value : {} };
   }
   return undefined;
 }
 
-function localReferences(kustomization: Record<string, unknown>): string[] {
-  const references: string[] = [];
-  const addAll = (value: unknown) => {
+async function hasKustomization(
+  dir: string,
+  readFile: ReadTreeFile,
+): Promise<boolean> {
+  for (const name of KUSTOMIZATION_FILES) {
+    if ((await readFile(posix.join(dir, name))) !== undefined) return true;
+  }
+  return false;
+}
+
+function referencesOf(
+  kustomization: Record<string, unknown>,
+): Array<{ field: string; reference: string }> {
+  const references: Array<{ field: string; reference: string }> = [];
+  const addAll = (value: unknown, field: string) => {
     if (Array.isArray(value)) {
       for (const item of value) {
-        if (typeof item === 'string') references.push(item);
+        if (typeof item === 'string')
+          references.push({ field, reference: item });
       }
     }
   };
-  const addPaths = (value: unknown, field = 'path') => {
+  const addPaths = (value: unknown, field: string, key = 'path') => {
     if (Array.isArray(value)) {
       for (const item of value) {
-        if (isRecord(item) && typeof item[field] === 'string')
-          references.push(item[field] as string);
+        if (isRecord(item) && typeof item[key] === 'string')
+          references.push({ field, reference: item[key] as string });
       }
     }
   };
@@ -90,37 +124,66 @@ function localReferences(kustomization: Record<string, unknown>): string[] {
     'generators',
     'validators',
   ]) {
-    addAll(kustomization[field]);
+    addAll(kustomization[field], field);
   }
-  addAll(kustomization.patchesStrategicMerge);
-  addPaths(kustomization.patches);
-  addPaths(kustomization.patchesJson6902);
-  addPaths(kustomization.replacements);
+  addAll(kustomization.patchesStrategicMerge, 'patchesStrategicMerge');
+  addPaths(kustomization.patches, 'patches');
+  addPaths(kustomization.patchesJson6902, 'patchesJson6902');
+  addPaths(kustomization.replacements, 'replacements');
+  if (
+    isRecord(kustomization.openapi) &&
+    typeof kustomization.openapi.path === 'string'
+  ) {
+    references.push({
+      field: 'openapi',
+      reference: kustomization.openapi.path,
+    });
+  }
   for (const generator of ['configMapGenerator', 'secretGenerator']) {
     const entries = kustomization[generator];
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
       if (!isRecord(entry)) continue;
-      // `files` entries may be `key=path`.
+      const field = `${generator}.files`;
+      // `files` entries may be `key=path`; a URL keeps its own `=` signs.
       for (const file of Array.isArray(entry.files) ? entry.files : []) {
-        if (typeof file === 'string')
-          references.push(file.slice(file.indexOf('=') + 1));
+        if (typeof file !== 'string') continue;
+        const reference =
+          file.includes('=') && !file.includes('://')
+            ? file.slice(file.indexOf('=') + 1)
+            : file;
+        references.push({ field, reference });
       }
-      addAll(entry.envs);
-      if (typeof entry.env === 'string') references.push(entry.env);
+      addAll(entry.envs, `${generator}.envs`);
+      if (typeof entry.env === 'string')
+        references.push({ field: `${generator}.env`, reference: entry.env });
     }
   }
-  return references.filter(isLocalPath);
+  return references;
 }
 
-function isLocalPath(reference: string): boolean {
+/**
+ * Whether kustomize would fetch `reference` instead of reading a file: a URL, a remote helper, an scp-like
+ * address, a `?ref=` query, or a `host.tld/...` path that is no file or kustomization of the repo.
+ */
+async function isRemote(
+  reference: string,
+  target: string | undefined,
+  readFile: ReadTreeFile,
+): Promise<boolean> {
+  if (
+    /:\/\/|::/.test(reference) ||
+    /^[\w.-]+@[\w.-]+:/.test(reference) ||
+    /^gh:/.test(reference) ||
+    /\?(?:ref|version|timeout|submodules)=/.test(reference)
+  ) {
+    return true;
+  }
+  if (!/^[\w.-]+\.[a-z]{2,}(?::\d+)?\//i.test(reference)) return false;
   return (
-    reference !== '' &&
-    !reference.startsWith('/') &&
-    !reference.includes('\n') &&
-    !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(reference) &&
-    !/^(?:[\w.-]+@)?[\w.-]+\.[a-z]{2,}[/:]/i.test(reference) &&
-    !reference.includes('?ref=')
+    target === undefined ||
+    ((await readFile(target)) === undefined &&
+      !(await hasKustomization(target, readFile)))
   );
 }
 

@@ -5,14 +5,18 @@ const body = Buffer.from(JSON.stringify({ ref: 'refs/heads/main' }));
 const sign = (secret: string) =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-async function validate(secrets: string[], signature?: string) {
+async function validate(
+  secrets: string[],
+  signature?: string,
+  received = body,
+) {
   const rejections: unknown[] = [];
   await githubSignatureValidator(secrets)(
     {
-      body: JSON.parse(body.toString()),
+      body: JSON.parse(received.toString()),
       headers: signature ? { 'x-hub-signature-256': signature } : {},
       query: {},
-      raw: { body, encoding: 'utf-8' },
+      raw: { body: received, encoding: 'utf-8' },
     },
     { reject: details => void rejections.push(details) },
   );
@@ -35,6 +39,22 @@ describe('githubSignatureValidator', () => {
     ['a sha1 signature', 'sha1=abcdef'],
   ])('rejects %s with 401', async (_, signature) => {
     expect(await validate(['s3cret'], signature)).toEqual([
+      expect.objectContaining({ status: 401 }),
+    ]);
+  });
+
+  it('rejects a signed body altered on the way: the signature covers the raw bytes', async () => {
+    const altered = Buffer.from(JSON.stringify({ ref: 'refs/heads/main ' }));
+    expect(await validate(['s3cret'], sign('s3cret'), altered)).toEqual([
+      expect.objectContaining({ status: 401 }),
+    ]);
+  });
+
+  it('rejects everything when no secret is configured, even a signature made with an empty key', async () => {
+    expect(await validate([''], sign(''))).toEqual([
+      expect.objectContaining({ status: 401 }),
+    ]);
+    expect(await validate([], sign('s3cret'))).toEqual([
       expect.objectContaining({ status: 401 }),
     ]);
   });

@@ -901,6 +901,47 @@ describe('GithubScmProvider', () => {
       expect(github.requests).toHaveLength(0);
     });
 
+    it('sends nothing, anywhere, for a repository on a host without a GitHub integration', async () => {
+      const { provider, proposal } = setup();
+      const sent: string[] = [];
+      const record = ({ request }: { request: Request }) =>
+        void sent.push(request.url);
+      server.events.on('request:start', record);
+      const elsewhere: ScmRepository = {
+        ...repository,
+        url: 'https://git.internal.example/acme/config.git',
+      };
+      const handle: PullRequestHandle = {
+        id: '1',
+        branch: 'gitops/cr-7f3a',
+        headSha: 'a'.repeat(40),
+      };
+      try {
+        for (const call of [
+          () =>
+            provider.openPullRequest({ ...proposal, repository: elsewhere }),
+          () => provider.getPullRequest(elsewhere, handle),
+          () =>
+            provider.mergePullRequest(elsewhere, handle, { commitTitle: 'x' }),
+          () => provider.closePullRequest(elsewhere, handle),
+          () =>
+            provider.setCommitStatus(elsewhere, handle.headSha, {
+              context: 'gitops/policy',
+              state: 'success',
+              description: 'ok',
+            }),
+        ]) {
+          await expect(call()).rejects.toThrow(
+            'Config repo "platform" is on git.internal.example, which has no entry under integrations.github',
+          );
+        }
+      } finally {
+        server.events.removeListener('request:start', record);
+      }
+      expect(sent).toEqual([]);
+      expect(provider.supports(elsewhere)).toBe(false);
+    });
+
     it('refuses a repository on a host without a GitHub integration', async () => {
       const { provider, proposal } = setup();
 
