@@ -28,6 +28,12 @@ export interface Config {
     }>;
 
     /**
+     * Which config repo remotes are accepted: `any` (default) takes https, ssh, file URLs and local paths;
+     * `integrations` only https and ssh remotes on a host configured under `integrations`.
+     */
+    configRepoRemotes?: 'any' | 'integrations';
+
+    /**
      * Clusters applications deploy to, in the shape of the Kubernetes plugin's `type: config` entries,
      * or a kubeconfig file, or the cluster the backend runs in.
      */
@@ -128,6 +134,15 @@ export interface Config {
         factor?: number;
         maxSeconds?: number;
       };
+    };
+
+    /** Several backend replicas on one PostgreSQL: each cluster is watched, reconciled and synced by one of them. */
+    replicas?: {
+      /**
+       * How long a replica's lease on a cluster lasts without renewal; leases are renewed every third of it.
+       * A replica that dies is replaced on its clusters within about this long plus a third. Default 15.
+       */
+      leaseSeconds?: number;
     };
   };
 }

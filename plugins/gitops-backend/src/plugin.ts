@@ -26,10 +26,13 @@ import { LocalScmProvider } from './changes/scm/LocalScmProvider';
 import { DatabaseChangeStore } from './database/DatabaseChangeStore';
 import { readEnvironmentPolicies } from './sync/readEnvironmentPolicies';
 import { createSyncRouter } from './sync/createSyncRouter';
+import { createMetricsRouter } from './metrics/createMetricsRouter';
+import { DatabaseMetricsStore } from './metrics/DatabaseMetricsStore';
 import { readSelfHealBackoff } from './sync/readSelfHealBackoff';
 import { Syncer } from './sync/Syncer';
 import { DatabaseSyncStore } from './database/DatabaseSyncStore';
 import { ClusterRegistry } from './cluster/ClusterRegistry';
+import { ClusterLeases } from './replicas/ClusterLeases';
 import { DatabaseGitOpsStore } from './database/DatabaseGitOpsStore';
 import { ConfigRepository } from './git';
 import { Reconciler } from './reconcile/Reconciler';
@@ -87,6 +90,24 @@ export const gitopsPlugin = createBackendPlugin({
         const following: { changes?: ChangeService } = {};
         // Set below: each verdict may start an automated sync.
         const automation: { syncer?: Syncer } = {};
+        // Replicas on one PostgreSQL share the clusters by leases; on SQLite this process holds them all.
+        const leases = await ClusterLeases.create({
+          database: deps.database,
+          config,
+          logger,
+          clusters: clusters.names(),
+          handlers: {
+            onAcquire: async cluster => {
+              await clusters.startCluster(cluster);
+              await automation.syncer?.sweepRuns();
+            },
+            onRelease: async cluster => {
+              await automation.syncer?.whenClusterIdle(cluster);
+              await clusters.stopCluster(cluster);
+            },
+            onRound: () => automation.syncer?.sweepRuns(),
+          },
+        });
         const reconciler = new Reconciler({
           store,
           repos,
@@ -95,6 +116,7 @@ export const gitopsPlugin = createBackendPlugin({
           catalog: new CatalogEntityLookup(deps.catalog, deps.auth),
           logger,
           fieldManager,
+          owns: cluster => leases.owns(cluster),
           diffMode:
             config.getOptionalString('gitops.diffMode') === 'assert' ? 'assert' : 'strict',
           onStatusChange: status => {
@@ -166,6 +188,7 @@ export const gitopsPlugin = createBackendPlugin({
           logger,
           fieldManager,
           selfHealBackoff: readSelfHealBackoff(config),
+          owns: cluster => leases.owns(cluster),
         });
         automation.syncer = automatedSync;
 
@@ -185,6 +208,13 @@ export const gitopsPlugin = createBackendPlugin({
             userInfo: deps.userInfo,
             permissions: deps.permissions,
             auditor: deps.auditor,
+          }),
+        );
+        deps.httpRouter.use(
+          await createMetricsRouter({
+            store: await DatabaseMetricsStore.create({ database: deps.database }),
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
           }),
         );
         deps.httpRouter.use(
@@ -226,16 +256,18 @@ export const gitopsPlugin = createBackendPlugin({
           }),
         });
 
-        // Watches and caches live in this process: every replica polls and reconciles for itself.
+        // Every replica polls and renders every config repo (each needs all desired states as leases move, and
+        // the store writes are idempotent); watches, verdicts and syncs follow the cluster leases.
         lifecycle.addStartupHook(async () => {
-          await automatedSync.start();
+          await automatedSync.start({ failInterrupted: !leases.shared });
           reconciler.start();
-          await clusters.startAll();
+          await leases.start();
           for (const repo of repos) {
             await scheduler.scheduleTask({
               id: `gitops-poll-${repo.id}`,
-              scope: 'local',
               ...poll,
+              // After the spread: a schedule read from config carries `scope: undefined`, which means global.
+              scope: 'local',
               fn: () => reconciler.poll(repo.id),
             });
           }
@@ -248,8 +280,14 @@ export const gitopsPlugin = createBackendPlugin({
               : { frequency: { seconds: 15 }, timeout: { minutes: 5 }, initialDelay: { seconds: 5 } }),
             fn: () => changeService.track(),
           });
+          // Requests a killed process left stored but not proposed move on now: a crashed replica's claim on
+          // the global tracker only lapses after its timeout.
+          void changeService
+            .track()
+            .catch(error => logger.warn(`Resuming change requests failed: ${error}`));
         });
         lifecycle.addShutdownHook(async () => {
+          await leases.stop();
           automatedSync.stop();
           reconciler.stop();
           await clusters.stopAll();

@@ -124,3 +124,46 @@ export interface GitOpsStatusSignal {
   health: HealthStatus;
   driftCount: number;
 }
+
+/** One environment of the applications the caller may read, as the scaffolder's environment picker offers it. */
+export interface EnvironmentSummary {
+  name: string;
+  /** How many applications run in it. */
+  applications: number;
+  /** The clusters its applications deploy to, by name. */
+  clusters: string[];
+}
+
+/** The environments, dev-like first, then test, staging and prod, then the rest by name. */
+export interface EnvironmentListResponse {
+  items: EnvironmentSummary[];
+}
+
+/** How many entities one status batch may ask about: a page of the catalog table. */
+export const ENTITY_STATUS_BATCH_LIMIT = 200;
+
+export interface EntityStatusBatchRequest {
+  entityRefs: string[];
+}
+
+/** What a catalog table cell shows of one application: its environment's sync and health. */
+export interface ApplicationStatusSummary {
+  name: string;
+  environment: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  driftCount: number;
+  problem?: StatusProblem;
+}
+
+export interface EntityStatusSummary {
+  /** As the caller spelled it in the request. */
+  entityRef: string;
+  /** Dev before staging before prod, as in {@link EntityStatusResponse}. */
+  applications: ApplicationStatusSummary[];
+}
+
+/** One item per requested entity the caller may read; entities the policy denies are left out. */
+export interface EntityStatusBatchResponse {
+  items: EntityStatusSummary[];
+}

@@ -10,3 +10,4 @@ export * from './api';
 export * from './permissions';
 export * from './changes';
 export * from './sync';
+export * from './metrics';

@@ -20,4 +20,7 @@ export { EntityGitOpsCard } from './legacy/EntityGitOpsCard';
 export { EntityGitOpsContent } from './legacy/EntityGitOpsContent';
 export { GitOpsChangeRequestPage } from './legacy/GitOpsChangeRequestPage';
 export { GitOpsGovernancePage } from './legacy/GitOpsGovernancePage';
+export { GitOpsApplicationPickerFieldExtension } from './legacy/GitOpsApplicationPickerFieldExtension';
+export { GitOpsEnvironmentPickerFieldExtension } from './legacy/GitOpsEnvironmentPickerFieldExtension';
+export { createGitOpsCatalogColumns } from './components/CatalogColumns';
 export type { ChangePrefill } from './components/ChangeRequestPage/changePrefill';

@@ -10,6 +10,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { GITOPS_APPLICATIONS_ANNOTATION } from '@backstage-gitops/plugin-gitops-common';
 import { gitopsApiRef } from './api/GitOpsApi';
 import { GitOpsClient } from './api/GitOpsClient';
@@ -95,6 +96,28 @@ export const gitopsChangeRequestPage = PageBlueprint.make({
   },
 });
 
+/** `ui:field: GitOpsApplicationPicker` (`scaffolder-form-field:gitops/application-picker`). */
+export const gitopsApplicationPickerField = FormFieldBlueprint.make({
+  name: 'application-picker',
+  params: {
+    field: () =>
+      import('./components/ScaffolderFields/formFields').then(
+        m => m.gitopsApplicationPickerFormField,
+      ),
+  },
+});
+
+/** `ui:field: GitOpsEnvironmentPicker` (`scaffolder-form-field:gitops/environment-picker`). */
+export const gitopsEnvironmentPickerField = FormFieldBlueprint.make({
+  name: 'environment-picker',
+  params: {
+    field: () =>
+      import('./components/ScaffolderFields/formFields').then(
+        m => m.gitopsEnvironmentPickerFormField,
+      ),
+  },
+});
+
 /**
  * GitOps for catalog entities: the overview card and entity tab, the change request pages and the
  * governance page.
@@ -114,5 +137,7 @@ export const gitopsPlugin = createFrontendPlugin({
     gitopsEntityContent,
     gitopsGovernancePage,
     gitopsChangeRequestPage,
+    gitopsApplicationPickerField,
+    gitopsEnvironmentPickerField,
   ],
 });

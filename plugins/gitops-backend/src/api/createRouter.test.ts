@@ -10,7 +10,9 @@ import {
   ApplicationDetailResponse,
   ApplicationSpec,
   DriftRecord,
+  EntityStatusBatchResponse,
   EntityStatusResponse,
+  EnvironmentListResponse,
   FleetResponse,
   HistoryResponse,
 } from '@backstage-gitops/plugin-gitops-common';
@@ -206,17 +208,21 @@ addFormats(ajv);
 const validators = new Map<string, ValidateFunction>();
 
 /** The schema the spec gives for this path and status; fails the test for an undocumented answer. */
-function responseValidator(pathname: string, status: number): ValidateFunction {
+function responseValidator(
+  pathname: string,
+  status: number,
+  method: 'get' | 'post' = 'get',
+): ValidateFunction {
   const specPath = Object.keys(openApi.paths).find(template =>
     new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathname),
   );
   if (!specPath) throw new Error(`openapi.yaml has no path for ${pathname}`);
-  const key = `${specPath} ${status}`;
+  const key = `${method} ${specPath} ${status}`;
   if (!validators.has(key)) {
-    let response = openApi.paths[specPath].get.responses[String(status)];
+    let response = openApi.paths[specPath][method]?.responses[String(status)];
     if (!response) {
       throw new Error(
-        `openapi.yaml documents no ${status} for GET ${specPath}`,
+        `openapi.yaml documents no ${status} for ${method.toUpperCase()} ${specPath}`,
       );
     }
     if (response.$ref) {
@@ -289,6 +295,31 @@ describe.each(databases.eachSupportedId())(
       expect(res.text).not.toContain(SECRET_LIVE);
       return res;
     }
+
+    /** POSTs a body to a gitops route, with the same checks as `get`. */
+    async function post(url: string, body: unknown, authorization?: string) {
+      const call = request(server).post(`/api/gitops${url}`);
+      if (authorization) call.set('Authorization', authorization);
+      const res = await call.send(body as object);
+      const validate = responseValidator(url, res.status, 'post');
+      if (!validate(res.body)) {
+        throw new Error(
+          `POST ${url} answered ${res.status} off spec: ${ajv.errorsText(
+            validate.errors,
+          )}\n${res.text}`,
+        );
+      }
+      expect(res.text).not.toContain(SECRET_DESIRED);
+      expect(res.text).not.toContain(SECRET_LIVE);
+      return res;
+    }
+
+    const BATCH = '/entities/status:batch';
+    const batchNames = (body: EntityStatusBatchResponse) =>
+      body.items.map(item => ({
+        entityRef: item.entityRef,
+        applications: item.applications.map(app => app.name),
+      }));
 
     describe('200', () => {
       it('gives an entity its applications, dev before staging before prod', async () => {
@@ -471,12 +502,198 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('environments', () => {
+      it('lists the environments of the fleet, dev before staging before prod, with counts and clusters', async () => {
+        const res = await get('/environments');
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual<EnvironmentListResponse>({
+          items: [
+            { name: 'dev', applications: 2, clusters: ['dev-cluster'] },
+            { name: 'staging', applications: 1, clusters: ['staging-cluster'] },
+            { name: 'prod', applications: 3, clusters: ['prod-cluster'] },
+          ],
+        });
+      });
+
+      it('counts only the applications of entities the policy allows', async () => {
+        policy = (permission, resourceRef) =>
+          permission === 'gitops.entity.read' && resourceRef !== SHOP
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW;
+        const res = await get('/environments');
+        expect(res.status).toBe(200);
+        expect(res.body.items).toEqual([
+          { name: 'dev', applications: 1, clusters: ['dev-cluster'] },
+          { name: 'staging', applications: 1, clusters: ['staging-cluster'] },
+          { name: 'prod', applications: 1, clusters: ['prod-cluster'] },
+        ]);
+
+        policy = permission =>
+          permission === 'gitops.fleet.read'
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY;
+        expect((await get('/environments')).body).toEqual({ items: [] });
+      });
+
+      it('refuses the environments without gitops.fleet.read', async () => {
+        policy = permission =>
+          permission === 'gitops.fleet.read'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW;
+        const res = await get('/environments');
+        expect(res.status).toBe(403);
+        expect(res.body.error.name).toBe('NotAllowedError');
+      });
+    });
+
+    describe('status of many entities', () => {
+      it('answers each readable entity once, in the order asked, as spelled', async () => {
+        const res = await post(BATCH, {
+          entityRefs: [
+            'component:default/shop-api',
+            'Component:default/Billing',
+            'component:default/no-such-thing',
+            'component:default/SHOP-API',
+          ],
+        });
+        expect(res.status).toBe(200);
+        expect(batchNames(res.body)).toEqual([
+          {
+            entityRef: 'component:default/shop-api',
+            applications: ['shop-api-dev', 'shop-api-staging', 'shop-api-prod'],
+          },
+          {
+            entityRef: 'Component:default/Billing',
+            applications: ['billing-dev', 'billing-prod', 'vault-proxy-prod'],
+          },
+          { entityRef: 'component:default/no-such-thing', applications: [] },
+        ]);
+        expect(res.body.items[1].applications[1]).toEqual({
+          name: 'billing-prod',
+          environment: 'prod',
+          sync: 'OutOfSync',
+          health: 'Degraded',
+          driftCount: 1,
+        });
+      });
+
+      it('answers an empty batch with no items', async () => {
+        const res = await post(BATCH, { entityRefs: [] });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ items: [] });
+      });
+
+      it('leaves out the entities the policy denies, and applications linked from them', async () => {
+        policy = (permission, resourceRef) =>
+          permission === 'gitops.entity.read' && resourceRef === VAULT
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW;
+        const res = await post(BATCH, {
+          entityRefs: [VAULT, BILLING, SHOP],
+        });
+        expect(res.status).toBe(200);
+        expect(batchNames(res.body)).toEqual([
+          { entityRef: BILLING, applications: ['billing-dev', 'billing-prod'] },
+          {
+            entityRef: SHOP,
+            applications: ['shop-api-dev', 'shop-api-staging', 'shop-api-prod'],
+          },
+        ]);
+        expect(res.text).not.toContain('vault-proxy');
+      });
+
+      it('asks the policy once for the requested entities, for the signed-in user', async () => {
+        permissions.authorize.mockClear();
+        await post(BATCH, { entityRefs: [SHOP, 'component:default/Shop-API'] });
+        expect(permissions.authorize).toHaveBeenCalledTimes(1);
+        expect(permissions.authorize).toHaveBeenCalledWith(
+          [
+            {
+              permission: expect.objectContaining({
+                name: 'gitops.entity.read',
+              }),
+              resourceRef: SHOP,
+            },
+          ],
+          { credentials: mockCredentials.user() },
+        );
+      });
+
+      it('refuses a batch of only entities the policy denies', async () => {
+        policy = (_, resourceRef) =>
+          resourceRef === SHOP ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
+        const res = await post(BATCH, { entityRefs: [VAULT, BILLING] });
+        expect(res.status).toBe(403);
+        expect(res.body.error.name).toBe('NotAllowedError');
+        expect(res.text).not.toContain('vault-proxy-prod');
+      });
+
+      it('refuses the batch without credentials or with a bad token', async () => {
+        permissions.authorize.mockClear();
+        const body = { entityRefs: [SHOP] };
+        const anonymous = await post(
+          BATCH,
+          body,
+          mockCredentials.none.header(),
+        );
+        expect(anonymous.status).toBe(401);
+        expect(anonymous.body.error.name).toBe('AuthenticationError');
+        const forged = await post(
+          BATCH,
+          body,
+          mockCredentials.user.invalidHeader(),
+        );
+        expect(forged.status).toBe(401);
+        expect(permissions.authorize).not.toHaveBeenCalled();
+      });
+
+      it.each([
+        ['no entityRefs', {}],
+        ['entityRefs that are not a list', { entityRefs: SHOP }],
+        ['an empty ref', { entityRefs: [''] }],
+        ['a ref that is not a string', { entityRefs: [42] }],
+        ['a malformed ref', { entityRefs: [SHOP, 'component:default/'] }],
+        [
+          'more refs than one page of the catalog',
+          {
+            entityRefs: Array.from(
+              { length: 201 },
+              (_, i) => `component:default/svc-${i}`,
+            ),
+          },
+        ],
+      ])(
+        'refuses %s with a clear message, before asking the policy',
+        async (_, body) => {
+          policy = () => AuthorizeResult.DENY;
+          const res = await post(BATCH, body);
+          expect(res.status).toBe(400);
+          expect(res.body.error).toMatchObject({
+            name: 'InputError',
+            message: expect.stringMatching(/\S/),
+          });
+        },
+      );
+
+      it('takes a full page of 200 entities', async () => {
+        const entityRefs = Array.from(
+          { length: 199 },
+          (_, i) => `component:default/svc-${i}`,
+        );
+        const res = await post(BATCH, { entityRefs: [...entityRefs, SHOP] });
+        expect(res.status).toBe(200);
+        expect(res.body.items).toHaveLength(200);
+        expect(res.body.items[199].applications).toHaveLength(3);
+      });
+    });
+
     describe('401', () => {
       it.each([
         '/entities/component/default/shop-api/status',
         '/applications/shop-api-dev',
         '/applications/shop-api-dev/history',
         '/fleet',
+        '/environments',
       ])('refuses %s without credentials or with a bad token', async url => {
         permissions.authorize.mockClear();
         const anonymous = await get(url, mockCredentials.none.header());
@@ -744,8 +961,20 @@ describe('the gitops plugin with the stock deny-all permissions mock', () => {
     '/api/gitops/applications/shop-api-dev',
     '/api/gitops/applications/shop-api-dev/history',
     '/api/gitops/fleet',
+    '/api/gitops/environments',
   ])('answers 403 to %s', async url => {
     const res = await request(server).get(url);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({
+      error: { name: 'NotAllowedError' },
+      response: { statusCode: 403 },
+    });
+  });
+
+  it('answers 403 to a status batch', async () => {
+    const res = await request(server)
+      .post('/api/gitops/entities/status:batch')
+      .send({ entityRefs: [SHOP] });
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
       error: { name: 'NotAllowedError' },

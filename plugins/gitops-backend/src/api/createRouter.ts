@@ -1,10 +1,16 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  ApplicationStatus,
+  ApplicationStatusSummary,
+  ENTITY_STATUS_BATCH_LIMIT,
+  EntityStatusBatchResponse,
+  EnvironmentListResponse,
   HEALTH_STATUSES,
   SYNC_STATUSES,
   gitopsEntityReadPermission,
@@ -16,6 +22,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { GitOpsStore } from '../database/GitOpsStore';
 import { normalizeEntityRef } from '../database/normalizeEntityRef';
+import { jsonBody } from './jsonBody';
 
 export interface RouterOptions {
   store: GitOpsStore;
@@ -54,6 +61,12 @@ const fleetQuery = z.object({
   health: z.enum(HEALTH_STATUSES).optional(),
 });
 
+const statusBatchBody = z.object({
+  entityRefs: z
+    .array(z.string().min(1).max(1024))
+    .max(ENTITY_STATUS_BATCH_LIMIT),
+});
+
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -69,7 +82,8 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { store, httpAuth, permissions } = options;
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  // Not under /changes: change requests are larger, and their router parses them with its own limit.
+  router.use(/^(?!\/changes(?:\/|$))/, jsonBody(64 * 1024));
 
   const authorizeEntity = async (req: express.Request, entityRef: string) => {
     const credentials = await httpAuth.credentials(req);
@@ -135,8 +149,28 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await store.getHistory(name, { limit, cursor }));
   });
 
-  router.get('/fleet', async (req, res) => {
-    const query = parse(fleetQuery, req.query, 'query');
+  /** Of these entity refs, those the caller may read; one permission request for all of them. */
+  const readable = async (
+    entityRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Set<string>> => {
+    if (entityRefs.length === 0) return new Set();
+    const decisions = await permissions.authorize(
+      entityRefs.map(resourceRef => ({
+        permission: gitopsEntityReadPermission,
+        resourceRef,
+      })),
+      { credentials },
+    );
+    return new Set(
+      entityRefs.filter(
+        (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
+      ),
+    );
+  };
+
+  /** Needs gitops.fleet.read; answers the entities of the fleet the caller may read. */
+  const readableFleet = async (req: express.Request): Promise<string[]> => {
     const credentials = await httpAuth.credentials(req);
     const [fleetDecision] = await permissions.authorize(
       [{ permission: gitopsFleetReadPermission }],
@@ -146,21 +180,72 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw new NotAllowedError('Not allowed to read the GitOps fleet');
     }
     // Rows are limited to entities the caller may read, decided per entity by the permission policy.
-    const entityRefs = await store.listEntityRefs();
-    const decisions = entityRefs.length
-      ? await permissions.authorize(
-          entityRefs.map(resourceRef => ({
-            permission: gitopsEntityReadPermission,
-            resourceRef,
-          })),
-          { credentials },
-        )
-      : [];
-    const allowed = entityRefs.filter(
-      (_, i) => decisions[i].result === AuthorizeResult.ALLOW,
-    );
+    return [...(await readable(await store.listEntityRefs(), credentials))];
+  };
+
+  router.get('/fleet', async (req, res) => {
+    const query = parse(fleetQuery, req.query, 'query');
+    const allowed = await readableFleet(req);
     res.json(await store.listFleet({ ...query, entityRefs: allowed }));
   });
 
+  router.get('/environments', async (req, res) => {
+    const allowed = await readableFleet(req);
+    const answer: EnvironmentListResponse = {
+      items: await store.listEnvironments({ entityRefs: allowed }),
+    };
+    res.json(answer);
+  });
+
+  // `:batch` is a custom method on the collection, not a path parameter: hence the escaped colon.
+  router.post('/entities/status\\:batch', async (req, res) => {
+    const { entityRefs } = parse(statusBatchBody, req.body, 'request body');
+    // Normalizing validates each ref, before the policy is asked anything.
+    const spellings = new Map<string, string>();
+    for (const entityRef of entityRefs) {
+      const key = normalizeEntityRef(entityRef);
+      if (!spellings.has(key)) spellings.set(key, entityRef);
+    }
+    const credentials = await httpAuth.credentials(req);
+    const allowed = await readable([...spellings.keys()], credentials);
+    if (spellings.size > 0 && allowed.size === 0) {
+      throw new NotAllowedError(
+        'Not allowed to read the GitOps status of any of these entities',
+      );
+    }
+    const statuses = await store.getEntityStatuses([...allowed]);
+    // As for one entity: an application linked from another entity needs read access to that entity too.
+    const owners = new Set(
+      [...statuses.values()].flatMap(list =>
+        list.map(status => normalizeEntityRef(status.application.entityRef)),
+      ),
+    );
+    const foreign = [...owners].filter(ref => !allowed.has(ref));
+    const allowedForeign = await readable(foreign, credentials);
+    const answer: EntityStatusBatchResponse = {
+      items: [...allowed].map(key => ({
+        entityRef: spellings.get(key)!,
+        applications: (statuses.get(key) ?? [])
+          .filter(status => {
+            const owner = normalizeEntityRef(status.application.entityRef);
+            return allowed.has(owner) || allowedForeign.has(owner);
+          })
+          .map(toSummary),
+      })),
+    };
+    res.json(answer);
+  });
+
   return router;
+}
+
+function toSummary(status: ApplicationStatus): ApplicationStatusSummary {
+  return {
+    name: status.application.name,
+    environment: status.application.environment,
+    sync: status.sync,
+    health: status.health,
+    driftCount: status.driftCount,
+    ...(status.problem && { problem: status.problem }),
+  };
 }

@@ -16,6 +16,8 @@ import { createChangeRouter } from '../changes/createChangeRouter';
 import type { ChangeService } from '../changes/ChangeService';
 import type { DatabaseChangeStore } from '../database/DatabaseChangeStore';
 import type { Syncer } from '../sync/Syncer';
+import { createMetricsRouter } from '../metrics/createMetricsRouter';
+import type { MetricsStore } from '../metrics/DatabaseMetricsStore';
 
 const HTTP_METHODS = [
   'get',
@@ -71,6 +73,7 @@ async function routerOperations(): Promise<string[]> {
       auditor: {} as AuditorService,
       ...services,
     }),
+    await createMetricsRouter({ store: {} as MetricsStore, ...services }),
   ];
   const operations: string[] = [];
   for (const layer of routers.flatMap(router => router.stack)) {
@@ -84,7 +87,10 @@ async function routerOperations(): Promise<string[]> {
         m => m !== '_all',
       )) {
         operations.push(
-          `${method.toUpperCase()} ${routePath.replace(/:(\w+)/g, '{$1}')}`,
+          `${method.toUpperCase()} ${routePath
+            .replace(/(?<!\\):(\w+)/g, '{$1}')
+            // An escaped colon is literal, as in `/entities/status\:batch`.
+            .replace(/\\:/g, ':')}`,
         );
       }
     }

@@ -882,6 +882,121 @@ describe('DatabaseGitOpsStore', () => {
       expect(await names(ledger)).toEqual(['ledger-staging']);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'answers the statuses of many entities at once as getEntityStatus does for each, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const ledger = 'component:default/ledger';
+      await store.syncApplications(
+        REPO,
+        [
+          spec('shop-api-prod', { environment: 'prod' }),
+          spec('shop-api-dev'),
+          spec('shop-api-staging', { environment: 'staging' }),
+          spec('ledger-dev', { entityRef: ledger }),
+          spec('cart-dev', { entityRef: 'component:default/cart' }),
+        ],
+        new Map(),
+      );
+      // ledger links a shop-api application, and also its own (the union must not list it twice).
+      await store.linkEntities(REPO, [
+        { entityRef: ledger, application: 'shop-api-prod' },
+        { entityRef: ledger, application: 'ledger-dev' },
+      ]);
+      await store.writeVerdict(
+        'shop-api-staging',
+        verdict(at(1), { drifts: [imageDrift], health: 'Degraded' }),
+      );
+
+      const statuses = await store.getEntityStatuses([
+        'Component:default/Shop-API',
+        ledger,
+        'component:default/nothing-deployed',
+        'component:default/shop-api',
+      ]);
+      expect([...statuses.keys()]).toEqual([
+        'component:default/shop-api',
+        ledger,
+        'component:default/nothing-deployed',
+      ]);
+      for (const ref of statuses.keys()) {
+        expect(statuses.get(ref)).toEqual(await store.getEntityStatus(ref));
+      }
+      expect(
+        statuses.get(ledger)!.map(status => status.application.name),
+      ).toEqual(['ledger-dev', 'shop-api-prod']);
+      expect(statuses.get('component:default/shop-api')![1]).toMatchObject({
+        sync: 'OutOfSync',
+        health: 'Degraded',
+        driftCount: 1,
+      });
+      expect(await store.getEntityStatuses([])).toEqual(new Map());
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'lists the environments of the permitted entities, dev-like first, with their clusters, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const cart = 'component:default/cart';
+      await store.syncApplications(
+        REPO,
+        [
+          spec('shop-api-prod', { environment: 'prod', cluster: 'prod-eu' }),
+          spec('shop-api-perf', { environment: 'perf', cluster: 'perf' }),
+          spec('shop-api-dev', { cluster: 'dev-1' }),
+          spec('shop-api-staging', { environment: 'staging' }),
+          spec('cart-prod', {
+            entityRef: cart,
+            environment: 'prod',
+            cluster: 'prod-us',
+          }),
+          spec('cart-dev', { entityRef: cart, cluster: 'dev-1' }),
+          spec('cart-qa', { entityRef: cart, environment: 'qa' }),
+          spec('cart-prod-2', {
+            entityRef: cart,
+            environment: 'prod',
+            cluster: 'prod-eu',
+          }),
+        ],
+        new Map(),
+      );
+
+      expect(await store.listEnvironments()).toEqual([
+        { name: 'dev', applications: 2, clusters: ['dev-1'] },
+        { name: 'qa', applications: 1, clusters: ['dev-cluster'] },
+        { name: 'staging', applications: 1, clusters: ['dev-cluster'] },
+        { name: 'prod', applications: 3, clusters: ['prod-eu', 'prod-us'] },
+        { name: 'perf', applications: 1, clusters: ['perf'] },
+      ]);
+      expect(
+        await store.listEnvironments({
+          entityRefs: ['Component:default/Cart'],
+        }),
+      ).toEqual([
+        { name: 'dev', applications: 1, clusters: ['dev-1'] },
+        { name: 'qa', applications: 1, clusters: ['dev-cluster'] },
+        { name: 'prod', applications: 2, clusters: ['prod-eu', 'prod-us'] },
+      ]);
+      // More entities than one statement takes: the chunks' counts add up.
+      const fillers = Array.from(
+        { length: 250 },
+        (_, i) => `component:default/filler-${i}`,
+      );
+      expect(
+        await store.listEnvironments({
+          entityRefs: [cart, ...fillers, 'component:default/shop-api'],
+        }),
+      ).toEqual(await store.listEnvironments());
+      expect(await store.listEnvironments({ entityRefs: [] })).toEqual([]);
+      expect(
+        await store.listEnvironments({
+          entityRefs: ['component:default/unknown'],
+        }),
+      ).toEqual([]);
+    },
+  );
 });
 
 /** The order the store promises, computed independently: values ascending or descending, absent last, then name. */

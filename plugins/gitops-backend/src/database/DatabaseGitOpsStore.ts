@@ -8,6 +8,7 @@ import {
   ApplicationSpec,
   ApplicationStatus,
   DriftRecord,
+  EnvironmentSummary,
   FleetItem,
   FleetResponse,
   HistoryEntry,
@@ -182,6 +183,8 @@ export class DatabaseGitOpsStore implements GitOpsStore {
         for (const row of await tx<ApplicationRow>(APPLICATIONS)
           .whereIn('name', names)
           .select('name', 'repo')) {
+          // Another replica's refresh of this same repo inserted it meanwhile: ours, not a conflict.
+          if (row.repo === repoId) continue;
           conflicts.push({ name: row.name, declaredByRepo: row.repo });
           declared.delete(row.name);
         }
@@ -463,14 +466,7 @@ export class DatabaseGitOpsStore implements GitOpsStore {
           )
           .where(`${ENTITY_LINKS}.entity_ref`, ref),
       );
-    return rows
-      .sort(
-        (a, b) =>
-          environmentRank(a.environment) - environmentRank(b.environment) ||
-          compareStrings(a.environment, b.environment) ||
-          compareStrings(a.name, b.name),
-      )
-      .map(toStatus);
+    return rows.sort(byEnvironmentThenName).map(toStatus);
   }
 
   async getApplication(
@@ -600,6 +596,102 @@ export class DatabaseGitOpsStore implements GitOpsStore {
       .orderBy('entity_ref');
     return rows.map(row => row.entity_ref);
   }
+
+  async getEntityStatuses(
+    entityRefs: string[],
+  ): Promise<Map<string, ApplicationStatus[]>> {
+    const refs = [...new Set(entityRefs.map(normalizeEntityRef))];
+    const rowsByRef = new Map<string, ApplicationRow[]>(
+      refs.map(ref => [ref, []]),
+    );
+    for (const chunk of chunks(refs)) {
+      // Each row names the entity it answers for: the one it belongs to, or one that links it.
+      const rows: Array<ApplicationRow & { requested_ref: string }> =
+        await this.db(APPLICATIONS)
+          .select(
+            `${APPLICATIONS}.*`,
+            `${APPLICATIONS}.entity_ref as requested_ref`,
+          )
+          .whereIn(`${APPLICATIONS}.entity_ref`, chunk)
+          .union(linked =>
+            linked
+              .select(
+                `${APPLICATIONS}.*`,
+                `${ENTITY_LINKS}.entity_ref as requested_ref`,
+              )
+              .from(APPLICATIONS)
+              .join(
+                ENTITY_LINKS,
+                `${ENTITY_LINKS}.application`,
+                `${APPLICATIONS}.name`,
+              )
+              .whereIn(`${ENTITY_LINKS}.entity_ref`, chunk),
+          );
+      for (const { requested_ref, ...row } of rows) {
+        rowsByRef.get(requested_ref)?.push(row);
+      }
+    }
+    return new Map(
+      [...rowsByRef].map(([ref, rows]) => [
+        ref,
+        rows.sort(byEnvironmentThenName).map(toStatus),
+      ]),
+    );
+  }
+
+  async listEnvironments(
+    query: { entityRefs?: string[] } = {},
+  ): Promise<EnvironmentSummary[]> {
+    const refChunks = query.entityRefs
+      ? chunks([...new Set(query.entityRefs.map(normalizeEntityRef))])
+      : [undefined];
+    const environments = new Map<
+      string,
+      { applications: number; clusters: Set<string> }
+    >();
+    for (const refs of refChunks) {
+      const counts = this.db<ApplicationRow>(APPLICATIONS)
+        .select('environment', 'cluster')
+        .count({ count: '*' })
+        .groupBy('environment', 'cluster');
+      if (refs) counts.whereIn('entity_ref', refs);
+      for (const row of (await counts) as Array<{
+        environment: string;
+        cluster: string;
+        count: number | string;
+      }>) {
+        const environment = environments.get(row.environment) ?? {
+          applications: 0,
+          clusters: new Set<string>(),
+        };
+        environment.applications += Number(row.count);
+        environment.clusters.add(row.cluster);
+        environments.set(row.environment, environment);
+      }
+    }
+    return [...environments]
+      .sort(
+        ([a], [b]) =>
+          environmentRank(a) - environmentRank(b) || compareStrings(a, b),
+      )
+      .map(([name, { applications, clusters }]) => ({
+        name,
+        applications,
+        clusters: [...clusters].sort(compareStrings),
+      }));
+  }
+}
+
+/** Dev before staging before prod (see environmentRank), then by environment and application name. */
+function byEnvironmentThenName(
+  a: Pick<ApplicationRow, 'environment' | 'name'>,
+  b: Pick<ApplicationRow, 'environment' | 'name'>,
+): number {
+  return (
+    environmentRank(a.environment) - environmentRank(b.environment) ||
+    compareStrings(a.environment, b.environment) ||
+    compareStrings(a.name, b.name)
+  );
 }
 
 function fleetFilter(

@@ -3,6 +3,7 @@ import type {
   ApplicationSpec,
   ApplicationStatus,
   DriftRecord,
+  EnvironmentSummary,
   FleetResponse,
   HealthStatus,
   HistoryResponse,
@@ -141,4 +142,20 @@ export interface GitOpsStore {
    * Entities that only link applications are not listed: an application belongs to its `spec.entityRef`.
    */
   listEntityRefs(): Promise<string[]>;
+
+  /**
+   * {@link GitOpsStore.getEntityStatus} of many entities in one statement, keyed by normalized ref; an
+   * entity without applications gets an empty list.
+   */
+  getEntityStatuses(
+    entityRefs: string[],
+  ): Promise<Map<string, ApplicationStatus[]>>;
+
+  /**
+   * The distinct environments of the applications of these entities (all of them when omitted), dev before
+   * staging before prod, then by name; an empty list matches nothing.
+   */
+  listEnvironments(query?: {
+    entityRefs?: string[];
+  }): Promise<EnvironmentSummary[]>;
 }

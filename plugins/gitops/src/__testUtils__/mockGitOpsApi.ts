@@ -1,5 +1,6 @@
 import type { GitOpsApi } from '../api/GitOpsApi';
 import { changeFixtures } from './changeFixtures';
+import { metricsFixtures } from './metricsFixtures';
 import { shopApiFixtures } from './shopApiFixtures';
 
 /**
@@ -9,6 +10,7 @@ import { shopApiFixtures } from './shopApiFixtures';
 export function mockGitOpsApi(
   fixtures = shopApiFixtures(),
   changes = changeFixtures(),
+  metrics = metricsFixtures(),
 ): jest.Mocked<GitOpsApi> {
   return {
     getEntityStatus: jest.fn().mockResolvedValue(fixtures.status),
@@ -30,5 +32,20 @@ export function mockGitOpsApi(
     approveChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
     mergeChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
     cancelChangeRequest: jest.fn().mockResolvedValue(changes.prOpen),
+    getDoraMetrics: jest.fn().mockResolvedValue(metrics.dora),
+    getDriftMetrics: jest.fn().mockResolvedValue(metrics.drift),
+    listAuditEntries: jest.fn(async query =>
+      query?.cursor ? metrics.auditSecond : metrics.auditFirst,
+    ),
+    listEnvironments: jest.fn().mockResolvedValue({
+      items: [
+        { name: 'dev', applications: 2, clusters: ['dev-cluster'] },
+        { name: 'staging', applications: 1, clusters: ['staging-cluster'] },
+        { name: 'prod', applications: 2, clusters: ['prod-eu', 'prod-us'] },
+      ],
+    }),
+    getEntityStatuses: jest.fn(async (entityRefs: string[]) => ({
+      items: entityRefs.map(entityRef => ({ entityRef, applications: [] })),
+    })),
   };
 }

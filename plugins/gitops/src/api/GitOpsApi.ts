@@ -2,12 +2,17 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   ApplicationDetailResponse,
+  AuditLogResponse,
+  DoraMetricsResponse,
+  DriftMetricsResponse,
   ChangePreview,
   ChangeRequest,
   ChangeRequestListResponse,
   ChangeRequestState,
   CreateChangeRequestBody,
+  EntityStatusBatchResponse,
   EntityStatusResponse,
+  EnvironmentListResponse,
   FleetResponse,
   HealthStatus,
   HistoryResponse,
@@ -34,6 +39,26 @@ export interface FleetQuery extends PageRequest {
 export interface ChangeRequestQuery extends PageRequest {
   entityRef?: string;
   state?: ChangeRequestState;
+}
+
+/** The range and scope of delivery metrics; `to` defaults to now and `from` to 30 days before it. */
+export interface MetricsQuery {
+  /** ISO 8601 date or timestamp, inclusive. */
+  from?: string;
+  /** ISO 8601 date or timestamp, exclusive; at most 365 days after `from`. */
+  to?: string;
+  environment?: string;
+}
+
+export interface DoraMetricsQuery extends MetricsQuery {
+  /** Only this entity's applications; needs read access to the entity instead of to the fleet. */
+  entityRef?: string;
+}
+
+export interface AuditLogQuery extends PageRequest {
+  entityRef?: string;
+  /** Only what this user did (`user:default/alice`). */
+  actor?: string;
 }
 
 /** A change request as answered by submit: `created` is false when the idempotency key matched an earlier one. */
@@ -73,6 +98,16 @@ export interface GitOpsApi {
   approveChangeRequest(id: string): Promise<ChangeRequest>;
   mergeChangeRequest(id: string): Promise<ChangeRequest>;
   cancelChangeRequest(id: string): Promise<ChangeRequest>;
+  /** The environments of the applications the caller may read, dev-like first; needs `gitops.fleet.read`. */
+  listEnvironments(): Promise<EnvironmentListResponse>;
+  /** Sync and health per environment of up to 200 entities in one request: a page of the catalog table. */
+  getEntityStatuses(entityRefs: string[]): Promise<EntityStatusBatchResponse>;
+  /** Deployment frequency, lead time, change failure rate and time to restore, with their trend. */
+  getDoraMetrics(query?: DoraMetricsQuery): Promise<DoraMetricsResponse>;
+  /** Per day, how many applications drifted or were OutOfSync; needs `gitops.fleet.read`. */
+  getDriftMetrics(query?: MetricsQuery): Promise<DriftMetricsResponse>;
+  /** Who requested, approved, merged and cancelled change requests and who asked for syncs, newest first. */
+  listAuditEntries(query?: AuditLogQuery): Promise<AuditLogResponse>;
 }
 
 export const gitopsApiRef = createApiRef<GitOpsApi>().with({

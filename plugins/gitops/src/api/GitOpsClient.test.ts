@@ -217,6 +217,47 @@ describe('GitOpsClient', () => {
     );
   });
 
+  it('reads delivery metrics with their range and scope, leaving out what is not set', async () => {
+    const { client, fetch } = clientAnswering(json({}));
+    fetch.mockImplementation(async () => json({}));
+
+    await client.getDoraMetrics();
+    expect(fetch).toHaveBeenLastCalledWith(`${baseUrl}/metrics/dora`);
+
+    await client.getDoraMetrics({
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-12-01',
+      entityRef: 'component:default/shop-api',
+      environment: 'prod',
+    });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/metrics/dora?from=2026-11-01T00%3A00%3A00.000Z&to=2026-12-01&entityRef=component%3Adefault%2Fshop-api&environment=prod`,
+    );
+
+    await client.getDriftMetrics({ from: '2026-11-01', environment: 'dev' });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/metrics/drift?from=2026-11-01&environment=dev`,
+    );
+  });
+
+  it('pages the audit log by cursor, filtered by entity and actor', async () => {
+    const { client, fetch } = clientAnswering(json({ items: [] }));
+    fetch.mockImplementation(async () => json({ items: [] }));
+
+    await client.listAuditEntries();
+    expect(fetch).toHaveBeenLastCalledWith(`${baseUrl}/audit`);
+
+    await client.listAuditEntries({
+      entityRef: 'component:default/shop-api',
+      actor: 'user:default/alice',
+      limit: 25,
+      cursor: 'eyJhdCI6IngifQ',
+    });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `${baseUrl}/audit?entityRef=component%3Adefault%2Fshop-api&actor=user%3Adefault%2Falice&limit=25&cursor=eyJhdCI6IngifQ`,
+    );
+  });
+
   it('turns error responses into a ResponseError carrying the backend message', async () => {
     const { client } = clientAnswering(
       json(

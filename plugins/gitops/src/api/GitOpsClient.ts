@@ -3,18 +3,26 @@ import { ResponseError } from '@backstage/errors';
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   ApplicationDetailResponse,
+  AuditLogResponse,
+  DoraMetricsResponse,
+  DriftMetricsResponse,
   ChangePreview,
   ChangeRequest,
   ChangeRequestListResponse,
   CreateChangeRequestBody,
+  EntityStatusBatchResponse,
   EntityStatusResponse,
+  EnvironmentListResponse,
   FleetResponse,
   HistoryResponse,
   SyncRun,
   SyncRunListResponse,
 } from '@backstage-gitops/plugin-gitops-common';
 import type {
+  AuditLogQuery,
   ChangeRequestQuery,
+  DoraMetricsQuery,
+  MetricsQuery,
   FleetQuery,
   GitOpsApi,
   PageRequest,
@@ -122,6 +130,22 @@ export class GitOpsClient implements GitOpsApi {
     return this.changeRequestAction(id, 'cancel');
   }
 
+  listEnvironments(): Promise<EnvironmentListResponse> {
+    return this.get('/environments');
+  }
+
+  async getEntityStatuses(
+    entityRefs: string[],
+  ): Promise<EntityStatusBatchResponse> {
+    return (
+      await this.send<EntityStatusBatchResponse>(
+        'POST',
+        '/entities/status:batch',
+        { entityRefs },
+      )
+    ).body;
+  }
+
   private async changeRequestAction(
     id: string,
     action: 'approve' | 'merge' | 'cancel',
@@ -132,6 +156,29 @@ export class GitOpsClient implements GitOpsApi {
         `/changes/${segment(id)}/${action}`,
       )
     ).body;
+  }
+
+  getDoraMetrics(
+    metricsQuery: DoraMetricsQuery = {},
+  ): Promise<DoraMetricsResponse> {
+    const { from, to, entityRef, environment } = metricsQuery;
+    return this.get(
+      `/metrics/dora${query({ from, to, entityRef, environment })}`,
+    );
+  }
+
+  getDriftMetrics(
+    metricsQuery: MetricsQuery = {},
+  ): Promise<DriftMetricsResponse> {
+    const { from, to, environment } = metricsQuery;
+    return this.get(`/metrics/drift${query({ from, to, environment })}`);
+  }
+
+  listAuditEntries(auditQuery: AuditLogQuery = {}): Promise<AuditLogResponse> {
+    const { entityRef, actor } = auditQuery;
+    return this.get(
+      `/audit${query({ entityRef, actor, ...pageParams(auditQuery) })}`,
+    );
   }
 
   private async get<T>(path: string): Promise<T> {

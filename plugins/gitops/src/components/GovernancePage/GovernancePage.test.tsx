@@ -12,6 +12,9 @@ import { changeFixtures } from '../../__testUtils__/changeFixtures';
 import { mockGitOpsApi } from '../../__testUtils__/mockGitOpsApi';
 import { GovernancePage } from './GovernancePage';
 
+// The page renders the fleet and, below it, delivery metrics, drift and the audit log: slow on small machines.
+jest.setTimeout(30_000);
+
 function renderPage(gitopsApi: GitOpsApi) {
   renderInTestApp(
     <GovernancePage>
@@ -117,6 +120,33 @@ describe('GovernancePage', () => {
       limit: 100,
     });
     expect(screen.getByText('a further section')).toBeInTheDocument();
+  });
+
+  it('shows delivery metrics, drift and the audit log below the fleet, then the further sections', async () => {
+    const gitopsApi = mockGitOpsApi();
+    renderPage(gitopsApi);
+
+    await screen.findByText('shop-api-prod');
+    await screen.findByRole('heading', { name: 'Deployment frequency' });
+    await screen.findByText('Release 1.5.0 to prod');
+    const headings = screen
+      .getAllByRole('heading', { level: 3 })
+      .map(heading => heading.textContent);
+    expect(headings).toEqual([
+      'Fleet',
+      'Delivery metrics',
+      'Drift over time',
+      'Audit log',
+    ]);
+    const further = screen.getByText('a further section');
+    const auditLog = screen.getByRole('heading', { name: 'Audit log' });
+    expect(
+      auditLog.compareDocumentPosition(further) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(gitopsApi.getDoraMetrics).toHaveBeenCalledTimes(1);
+    expect(gitopsApi.getDriftMetrics).toHaveBeenCalledTimes(1);
+    expect(gitopsApi.listAuditEntries).toHaveBeenCalledWith({ limit: 25 });
   });
 
   it('filters by owner, environment, sync and health', async () => {

@@ -1,12 +1,14 @@
 import { ReactRouterV6PageRouter } from '@backstage/frontend-adapter-react-router-v6';
 import { Container, Flex, Header } from '@backstage/ui';
 import type { ReactNode } from 'react';
+import { AuditLog } from '../AuditLog';
+import { DeliveryMetrics, DriftOverTime } from '../DeliveryMetrics';
 import { Section } from '../Section/Section';
 import { FleetTable } from './FleetTable';
 
 /**
- * The governance page: the fleet, across owners and environments. `children` are further sections
- * (delivery metrics, the audit log) that extensions or a legacy app put below the fleet.
+ * The governance page: the fleet across owners and environments, then delivery metrics, drift over time and
+ * the audit log. `children` are further sections that extensions or a legacy app put below those.
  */
 export function GovernancePage(props: { children?: ReactNode }) {
   return (
@@ -20,6 +22,9 @@ export function GovernancePage(props: { children?: ReactNode }) {
           >
             <FleetTable />
           </Section>
+          <DeliveryMetrics />
+          <DriftOverTime />
+          <AuditLog />
           {props.children}
         </Flex>
       </Container>
