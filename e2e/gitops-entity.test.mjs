@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { launchBrowser, signInAsGuest } from './lib/browser.mjs';
+import { launchBrowser, settled, signInAsGuest } from './lib/browser.mjs';
 
 // Screenshots of the pages are documentation too: they go where the README links them.
 const docsScreenshots = path.resolve('docs/screenshots');
@@ -122,6 +122,7 @@ test(
       const staging = row('shop-api-staging');
 
       // The out-of-band edit: the page is not reloaded, so only the status signal can bring it in.
+      await settled('shop-api-staging');
       const url = page.url();
       await setImage(cluster, 'ghcr.io/acme/shop-api:9.9.9');
       try {
@@ -166,6 +167,7 @@ test('self-heal puts back an out-of-band edit of dev, where it is enabled', { ti
     (await kube(cluster, 'GET', '/apis/apps/v1/namespaces/shop-dev/deployments/shop-api')).spec.template.spec.containers.find(
       c => c.name === 'web',
     ).image;
+  await settled('shop-api-dev');
   const desired = await read();
   await setImage(cluster, 'ghcr.io/acme/shop-api:6.6.6', 'shop-dev');
   const deadline = Date.now() + 60_000;

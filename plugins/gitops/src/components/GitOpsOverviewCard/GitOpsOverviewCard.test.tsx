@@ -36,7 +36,7 @@ function rowOf(environment: string): HTMLElement {
 }
 
 describe('GitOpsOverviewCard', () => {
-  it('shows a row per environment with sync, health, revision, drift and last observed', async () => {
+  it('shows a row per environment with sync, health, revision, drift and when it was observed', async () => {
     const fixtures = shopApiFixtures();
     const gitopsApi = mockGitOpsApi();
     gitopsApi.getEntityStatus.mockResolvedValue(fixtures.status);
@@ -54,7 +54,7 @@ describe('GitOpsOverviewCard', () => {
     expect(dev.getByText('OutOfSync')).toBeInTheDocument();
     expect(dev.getByText('Healthy')).toBeInTheDocument();
     expect(dev.getByText('2 fields drifted for 3m')).toBeInTheDocument();
-    expect(dev.getByText('12s ago')).toBeInTheDocument();
+    expect(dev.getByTitle('observed 12s ago')).toBeInTheDocument();
     expect(dev.getByText('3f9c2e7').closest('a')).toHaveAttribute(
       'href',
       fixtures.status.applications[0].revision!.url,

@@ -32,6 +32,7 @@ import { useEntityGitOpsStatus } from '../../hooks/useEntityGitOpsStatus';
 import { useNow } from '../../hooks/useNow';
 import { isGitOpsAvailable } from '../../isGitOpsAvailable';
 import { describeDrift } from '../format/describeDrift';
+import { formatAge } from '../format/formatAge';
 import { RelativeTime } from '../format/RelativeTime';
 import { ProblemBanner } from '../ProblemBanner/ProblemBanner';
 import { RevisionLink } from '../RevisionLink/RevisionLink';
@@ -43,7 +44,7 @@ type EnvironmentRow = ApplicationStatus & {
   openChanges: ChangeRequest[];
 };
 
-/** Per environment: sync, health, deployed revision, drift and when it was last observed; live. */
+/** Per environment: sync, health, deployed revision, drift, last sync and open change requests; live. */
 export function GitOpsOverviewCard() {
   const { entity } = useEntity();
   if (!isGitOpsAvailable(entity)) {
@@ -122,7 +123,10 @@ function environmentColumns(now: number): ColumnConfig<EnvironmentRow>[] {
       defaultWidth: '1.2fr',
       cell: row => (
         <Cell>
-          <SyncStatusLabel status={row.sync} />
+          {/* When the verdict was last confirmed, on hover: the column would crowd the card. */}
+          <span title={row.observedAt ? `observed ${formatAgo(row.observedAt, now)}` : undefined}>
+            <SyncStatusLabel status={row.sync} />
+          </span>
         </Cell>
       ),
     },
@@ -189,16 +193,6 @@ function environmentColumns(now: number): ColumnConfig<EnvironmentRow>[] {
         </Cell>
       ),
     },
-    {
-      id: 'observed',
-      label: 'Observed',
-      defaultWidth: '1fr',
-      cell: row => (
-        <Cell>
-          <RelativeTime at={row.observedAt} now={now} />
-        </Cell>
-      ),
-    },
   ];
 }
 
@@ -216,4 +210,8 @@ function useOpenChangeRequests(entityRef: string): ChangeRequest[] {
   return (value?.items ?? []).filter(
     request => request.state !== 'draft' && !FINAL_CHANGE_REQUEST_STATES.includes(request.state),
   );
+}
+
+function formatAgo(at: string, now: number): string {
+  return `${formatAge(at, now)} ago`;
 }
