@@ -5,6 +5,7 @@ import type { ChangeSpec } from '@backstage-gitops/plugin-gitops-common';
 import { alice, bob, ChangeTestbed, kustomizeUnavailable } from './__testUtils__/changeTestbed';
 import { GithubScmProvider } from './scm/GithubScmProvider';
 import { LocalScmProvider } from './scm/LocalScmProvider';
+import { missingApprovals } from './ChangeService';
 
 jest.setTimeout(60_000);
 
@@ -461,6 +462,88 @@ describe('ChangeService on the example config repo (real Git, local provider)', 
     const done = await bed.service.get(request.id);
     expect(done.state).toBe('healthy');
     expect(done.events.map(e => e.state)).toEqual(['draft', 'checked', 'pr-open', 'merged', 'synced', 'healthy']);
+  });
+});
+
+describe('ChangeService lifecycle guards', () => {
+  let bed: ChangeTestbed;
+  beforeEach(async () => {
+    if (skipReason) return;
+    bed = await ChangeTestbed.create(databases);
+  });
+  afterEach(async () => {
+    await bed?.cleanup();
+  });
+  const image = (tag: string): ChangeSpec => ({ type: 'image', application: 'shop-api-prod', container: 'web', tag });
+
+  it('refuses a new service whose application names would take over existing ones', async () => {
+    if (skipReason) return;
+    await expect(
+      bed.service.preview(
+        {
+          changes: [
+            {
+              type: 'application',
+              name: 'shop',
+              entityRef: 'component:default/ledger',
+              image: 'ghcr.io/acme/x',
+              tag: '1',
+              port: 80,
+              environments: [{ name: 'api-prod', namespace: 'shop-prod' }],
+            },
+          ],
+        },
+        alice,
+      ),
+    ).rejects.toThrow(/application shop-api-prod is already declared in applications\/shop-api.yaml for component:default\/shop-api/);
+  });
+
+  it('never moves a merged request backwards: a late cancel is refused and a stale tracker pass does nothing', async () => {
+    if (skipReason) return;
+    const { request } = await bed.service.submit({ changes: [image('1.5.0')] }, alice);
+    const stale = await bed.changes.get(request.id);
+    const staleChecked = { ...stale!, state: 'checked' as const };
+    await bed.service.merge(request.id, alice);
+    await expect(bed.service.cancel(request.id, alice)).rejects.toThrow(/already merged/);
+    await (bed.service as any).trackOne(staleChecked);
+    const after = await bed.service.get(request.id);
+    expect(after.state).toBe('merged');
+    expect(after.pullRequest?.mergeSha).toBeDefined();
+    expect(after.events.map(e => e.state)).toEqual(['draft', 'checked', 'pr-open', 'merged']);
+  });
+});
+
+describe('missingApprovals', () => {
+  const rule = { environment: 'prod', count: 2, from: ['group:default/platform-team', 'user:default/carol'] };
+  const base = {
+    requestedBy: 'user:default/alice',
+    approvalsRequired: [rule],
+  } as any;
+
+  it('counts each person once, never the requester, and forge reviews only for the users a rule names', () => {
+    expect(
+      missingApprovals({
+        ...base,
+        approvals: [
+          { by: 'user:default/bob', at: 'x', source: 'backstage', groups: ['user:default/bob', 'group:default/platform-team'] },
+          // The same bob, reviewing on GitHub: not a second vote.
+          { by: 'bob', at: 'x', source: 'forge' },
+          // The requester's own GitHub review: not a vote.
+          { by: 'alice', at: 'x', source: 'forge' },
+          // A reviewer the rule does not name, without groups: not counted for a group rule.
+          { by: 'dave', at: 'x', source: 'forge' },
+        ],
+      }),
+    ).toEqual(['1 more approval(s) for prod: 2 from group:default/platform-team or user:default/carol']);
+    expect(
+      missingApprovals({
+        ...base,
+        approvals: [
+          { by: 'user:default/bob', at: 'x', source: 'backstage', groups: ['group:default/platform-team'] },
+          { by: 'Carol', at: 'x', source: 'forge' },
+        ],
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -47,7 +47,7 @@ import {
 } from '../database/DatabaseChangeStore';
 import type { GitOpsStore } from '../database/GitOpsStore';
 import { normalizeEntityRef } from '../database/normalizeEntityRef';
-import { ConfigRepository, runGit, GitCommandError } from '../git';
+import { ConfigRepository, runGit, GitCommandError, RepoUnreachableError } from '../git';
 import { ApplicationRenderer, RenderedApplication } from '../render';
 import { diffFiles, diffManifests } from './manifestDiff';
 import {
@@ -230,7 +230,12 @@ export class ChangeService {
     if (normalizeEntityRef(request.requestedBy) === normalizeEntityRef(actor.userEntityRef)) {
       throw new NotAllowedError('you cannot approve your own change request');
     }
+    let movedOn: ChangeRequestState | undefined;
     const updated = await this.options.changes.update(id, current => {
+      if (current.state !== 'pr-open') {
+        movedOn = current.state;
+        return undefined;
+      }
       if (current.approvals.some(a => a.by === actor.userEntityRef && a.source === 'backstage')) return undefined;
       const at = this.now().toISOString();
       return {
@@ -243,6 +248,9 @@ export class ChangeService {
         events: [...current.events, { at, state: current.state, actor: actor.userEntityRef, message: 'approved' }],
       };
     });
+    if (movedOn) {
+      throw new ConflictError(`change request ${id} is ${movedOn}; only an open request can be approved`);
+    }
     this.emit(updated, request.state);
     return withoutProposal(updated);
   }
@@ -287,9 +295,15 @@ export class ChangeService {
       const { provider, repository } = this.providerFor(request.repo);
       await provider.closePullRequest(repository, request.pullRequest);
     }
-    return withoutProposal(
-      await this.transition(id, 'closed', { actor: actor.userEntityRef, message: 'cancelled', reason: 'cancelled by the requester' }),
-    );
+    const closed = await this.transition(id, 'closed', {
+      actor: actor.userEntityRef,
+      message: 'cancelled',
+      reason: 'cancelled by the requester',
+    });
+    if (closed.state !== 'closed') {
+      throw new ConflictError(`change request ${id} is already ${closed.state}; propose a rollback instead`);
+    }
+    return withoutProposal(closed);
   }
 
   /**
@@ -333,7 +347,11 @@ export class ChangeService {
         const active = await this.options.changes.listActive();
         for (const request of active) {
           if ((request.state === 'merged' || request.state === 'synced') && request.pullRequest?.mergeSha) {
-            await this.followDeployment(request, request.pullRequest.mergeSha);
+            try {
+              await this.followDeployment(request, request.pullRequest.mergeSha);
+            } catch (error) {
+              this.options.logger.warn(`Following change request ${request.id} failed: ${error}`);
+            }
           }
         }
       } while (this.followAgain);
@@ -344,7 +362,9 @@ export class ChangeService {
       });
   }
 
-  private async trackOne(request: StoredChangeRequest): Promise<void> {
+  private async trackOne(listed: StoredChangeRequest): Promise<void> {
+    // The list may be stale: another replica or an API call may have moved the request meanwhile.
+    const request = (await this.options.changes.get(listed.id)) ?? listed;
     if (request.state === 'draft' || request.state === 'checked') {
       await this.propose(request);
       return;
@@ -363,7 +383,13 @@ export class ChangeService {
       } else {
         await this.options.changes.update(request.id, current => {
           const approvals = mergeApprovals(current.approvals, pr.approvals);
-          if (current.pullRequest?.checks === pr.checks && approvals.length === current.approvals.length) return undefined;
+          if (
+            current.state !== 'pr-open' ||
+            (current.pullRequest?.checks === pr.checks &&
+              JSON.stringify(approvals) === JSON.stringify(current.approvals))
+          ) {
+            return undefined;
+          }
           return { ...current, approvals, pullRequest: { ...current.pullRequest!, checks: pr.checks } };
         });
       }
@@ -411,7 +437,9 @@ export class ChangeService {
   }
 
   /** Opens (or finds, on a retry) the PR of a stored request. Forge outages leave it for the tracker. */
-  private async propose(request: StoredChangeRequest): Promise<StoredChangeRequest> {
+  private async propose(stored: StoredChangeRequest): Promise<StoredChangeRequest> {
+    const request = (await this.options.changes.get(stored.id)) ?? stored;
+    if (request.state !== 'draft' && request.state !== 'checked') return request;
     const { provider, repository } = this.providerFor(request.repo);
     const repo = this.repo(request.repo);
     let handle: PullRequestHandle;
@@ -442,6 +470,13 @@ export class ChangeService {
       message: handle.url ? `pull request ${handle.url}` : `branch ${handle.branch}`,
       patch: () => ({ pullRequest: { provider: provider.type, ...handle, checks: 'none' } }),
     });
+    if (opened.state !== 'pr-open') {
+      // Cancelled while the PR was being opened: nobody tracks it any more, so it must not stay open.
+      await provider
+        .closePullRequest(repository, handle)
+        .catch(error => this.options.logger.warn(`Closing the PR of cancelled ${request.id} failed: ${error}`));
+      return opened;
+    }
     await provider
       .setCommitStatus(repository, handle.headSha, {
         context: 'gitops/policy',
@@ -466,7 +501,7 @@ export class ChangeService {
   ): Promise<StoredChangeRequest> {
     let previous: ChangeRequestState | undefined;
     const updated = await this.options.changes.update(id, current => {
-      if (current.state === state || FINAL_CHANGE_REQUEST_STATES.includes(current.state)) return undefined;
+      if (!canMove(current.state, state)) return undefined;
       previous = current.state;
       const at = this.now().toISOString();
       const event: ChangeRequestEvent = {
@@ -501,7 +536,11 @@ export class ChangeService {
     const { repo, entityRefs } = await this.repoOf(body.changes);
     // Entities known before any Git work are checked first: a refusal costs nothing and reveals no render.
     await this.options.authorizer.authorize(actor, 'create', [...entityRefs]);
-    const head = await repo.fetch();
+    const head = await repo.fetch().catch(error => {
+      throw error instanceof RepoUnreachableError
+        ? new ServiceUnavailableError(`config repo ${repo.id} is unreachable, so the change cannot be computed: ${error.message}`)
+        : error;
+    });
     const baseSha = head.sha;
     const parent = join(this.options.workDir, 'changes');
     await fs.mkdir(parent, { recursive: true });
@@ -542,11 +581,18 @@ export class ChangeService {
           throw new ConflictError(`change request ${id} is ${earlier.state}: only a merged change can be rolled back`);
         }
         if (earlier.repo !== repo.id) throw new InputError(`change request ${id} changed another config repo`);
+        // The merge commit against its first parent is exactly what the merge changed, however the forge merged
+        // (merge commit, squash or rebase); the PR's own head may never have been fetched.
+        const { mergeSha } = earlier.pullRequest;
+        const parent = await repo.parentOf(mergeSha);
+        if (!parent) {
+          throw new ConflictError(`the merge commit ${mergeSha.slice(0, 12)} of change request ${id} is not on ${repo.branch}`);
+        }
         return {
           entityRef: earlier.entityRef,
           files: earlier.proposal.files.map(f => f.path),
-          baseSha: earlier.baseSha,
-          headSha: earlier.pullRequest.headSha,
+          baseSha: parent,
+          headSha: mergeSha,
         };
       },
       readAtCommit: (sha, path) => repo.readFile(sha, path),
@@ -586,6 +632,24 @@ export class ChangeService {
     // Every application whose render reads an edited file, or whose declaration changed.
     const after = await loadApplications(dir, repo.id);
     const afterSpecs = new Map(after.applications.map(spec => [spec.name, spec]));
+    for (const change of body.changes) {
+      if (change.type !== 'application') continue;
+      // A new service must not redeclare (and so take over) an application someone else already declares.
+      for (const environment of change.environments) {
+        const existing = specs.get(`${change.name}-${environment.name}`);
+        if (existing) {
+          throw new ConflictError(
+            `application ${existing.name} is already declared in ${existing.declaredIn} for ${existing.entityRef}; choose another name`,
+          );
+        }
+      }
+    }
+    const broken = after.errors.filter(error => edits.some(edit => edit.path === error.file));
+    if (broken.length > 0) {
+      throw new InputError(
+        `after this change the config repo's applications do not load: ${broken.map(e => `${e.file}: ${e.message}`).join('; ')}`,
+      );
+    }
     const baseDir = await repo.checkout(baseSha);
     const baseTree = { dir: baseDir, sha: baseSha, treeHash: (path: string) => repo.treeHash(baseSha, path) };
     const editedPaths = edits.map(e => e.path);
@@ -627,10 +691,24 @@ export class ChangeService {
       throw new InputError('the change renders to the same manifests in every environment: nothing to propose');
     }
 
-    const entityRefs = [...new Set(affected.map(spec => normalizeEntityRef(spec.entityRef)))];
+    // An application whose declaration moves to another entity concerns both: the old owner must agree too.
+    const entityRefs = [
+      ...new Set(
+        affected.flatMap(spec =>
+          [spec.entityRef, specs.get(spec.name)?.entityRef].filter((ref): ref is string => Boolean(ref)),
+        ).map(normalizeEntityRef),
+      ),
+    ];
     const newApp = body.changes.find(c => c.type === 'application');
     const entityRef = newApp?.type === 'application' ? normalizeEntityRef(newApp.entityRef) : entityRefs[0];
     await this.options.authorizer.authorize(actor, 'create', [...new Set([entityRef, ...entityRefs])]);
+    // Approve, merge and cancel are decided on one entity: a request may not span several.
+    const others = entityRefs.filter(ref => ref !== entityRef);
+    if (others.length > 0) {
+      throw new InputError(
+        `this change touches applications of ${[entityRef, ...others].join(', ')}: propose one change request per entity`,
+      );
+    }
 
     const policies = [...(await this.repoPolicies(baseDir)), ...(this.options.configPolicies ?? [])];
     const verdict = evaluatePolicies(policies, policyChanges, { timeBudgetMs: 2000, now: () => performance.now() });
@@ -788,6 +866,26 @@ export class ChangeService {
   }
 }
 
+// The lifecycle only moves forward: a late tracker pass or a racing cancel must never undo a merge.
+const RANK: Record<ChangeRequestState, number> = {
+  draft: 0,
+  checked: 1,
+  'pr-open': 2,
+  merged: 3,
+  synced: 4,
+  healthy: 5,
+  rejected: 6,
+  closed: 6,
+  failed: 6,
+};
+
+function canMove(from: ChangeRequestState, to: ChangeRequestState): boolean {
+  if (FINAL_CHANGE_REQUEST_STATES.includes(from) || from === to) return false;
+  // Closing or rejecting is for requests that have not merged; failing can happen at any step.
+  if (to === 'closed' || to === 'rejected') return RANK[from] <= RANK['pr-open'];
+  return RANK[to] > RANK[from];
+}
+
 function applicationOfObject(object: string, changes: PolicyChange[]): string {
   const [, kind, namespace, name] = object.split('/');
   const hit = changes.find(c => {
@@ -810,15 +908,32 @@ function describeRule(rule: ApprovalRule): string {
 
 /** What is still missing before merge, per environment rule; the forge's and Backstage's approvals both count. */
 export function missingApprovals(request: ChangeRequest, _actor?: ChangeActor): string[] {
+  // One vote per person, whichever way they gave it, and never the requester's own.
+  const requester = normalizeEntityRef(request.requestedBy);
+  const seen = new Set<string>();
+  const votes = request.approvals.filter(approval => {
+    const who = approverIdentity(approval);
+    if (who === requester || seen.has(who)) return false;
+    seen.add(who);
+    return true;
+  });
   return request.approvalsRequired.flatMap(rule => {
-    const counted = request.approvals.filter(a => !rule.from || rule.from.some(f => approverMatches(a, f, request)));
+    const counted = votes.filter(a => !rule.from || rule.from.some(f => approverMatches(a, f, request)));
     return counted.length >= rule.count ? [] : [`${rule.count - counted.length} more approval(s) for ${describeRule(rule)}`];
   });
 }
 
+/** A forge review counts as the catalog user of the same name, as Backstage's GitHub org ingestion names them. */
+function approverIdentity(approval: Approval): string {
+  return approval.source === 'forge'
+    ? normalizeEntityRef(`user:default/${approval.by}`)
+    : normalizeEntityRef(approval.by);
+}
+
 function approverMatches(approval: Approval, from: string, _request: ChangeRequest): boolean {
   const wanted = normalizeEntityRef(from);
-  return normalizeEntityRef(approval.by) === wanted || (approval.groups ?? []).map(normalizeEntityRef).includes(wanted);
+  // A forge review carries no groups: it satisfies a rule only when the rule names that user.
+  return approverIdentity(approval) === wanted || (approval.groups ?? []).map(normalizeEntityRef).includes(wanted);
 }
 
 function mergeApprovals(ours: Approval[], forge: Array<{ by: string; at: string }>): Approval[] {

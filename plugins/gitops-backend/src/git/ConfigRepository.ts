@@ -270,6 +270,15 @@ export class ConfigRepository {
     return exitCode === 0;
   }
 
+  /** The first parent of a fetched commit, `undefined` for a root commit or one that is not here. */
+  async parentOf(sha: string): Promise<string | undefined> {
+    this.assertSha(sha);
+    const { stdout, exitCode } = await this.local(['rev-parse', '--verify', '--quiet', `${sha}^1^{commit}`], {
+      okExitCodes: [1, 128],
+    });
+    return exitCode === 0 ? stdout.trim() : undefined;
+  }
+
   /** A file's content at `sha`, relative to the config root; `undefined` when it does not exist there. */
   async readFile(sha: string, path: string): Promise<string | undefined> {
     this.assertSha(sha);
@@ -297,15 +306,20 @@ export class ConfigRepository {
     await this.ensureRepository();
     const scratch = await fs.mkdtemp(join(parent, 'change-'));
     const tree = join(scratch, 'tree');
-    await fs.mkdir(tree);
-    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-    await this.local(['read-tree', this.rootTreeish(sha)], { env });
-    await this.local(
-      ['--work-tree', tree, '-c', 'core.symlinks=false', 'checkout-index', '--all', '--force'],
-      { env, timeoutMs: 10 * LOCAL_TIMEOUT_MS },
-    );
-    await fs.rm(join(scratch, 'index'), { force: true });
-    return tree;
+    try {
+      await fs.mkdir(tree);
+      const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+      await this.local(['read-tree', this.rootTreeish(sha)], { env });
+      await this.local(
+        ['--work-tree', tree, '-c', 'core.symlinks=false', 'checkout-index', '--all', '--force'],
+        { env, timeoutMs: 10 * LOCAL_TIMEOUT_MS },
+      );
+      await fs.rm(join(scratch, 'index'), { force: true });
+      return tree;
+    } catch (error) {
+      await fs.rm(scratch, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   private async fetchNow(): Promise<RepoHead> {

@@ -4,6 +4,7 @@ import {
   ConflictError,
   InputError,
   NotAllowedError,
+  ServiceUnavailableError,
   NotFoundError,
 } from '@backstage/errors';
 import {
@@ -568,8 +569,16 @@ export class GithubScmProvider implements ScmProvider {
         url: `https://${host}/${slug}`,
       }));
     } catch (error) {
-      throw new NotAllowedError(
-        `No GitHub credentials for ${slug} on ${host}: ${describe(error)}`,
+      // An answer from GitHub refusing the app or token is final; anything else (network, 5xx) is worth a retry.
+      const status = (error as { status?: unknown; response?: { status?: unknown } })?.status ??
+        (error as { response?: { status?: unknown } })?.response?.status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        throw new NotAllowedError(
+          `No GitHub credentials for ${slug} on ${host}: ${describe(error)}`,
+        );
+      }
+      throw new ServiceUnavailableError(
+        `Could not get GitHub credentials for ${slug} on ${host}, will retry: ${describe(error)}`,
       );
     }
     if (!token) {
