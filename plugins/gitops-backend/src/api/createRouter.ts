@@ -4,7 +4,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   ApplicationStatus,
   ApplicationStatusSummary,
@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { GitOpsStore } from '../database/GitOpsStore';
 import { normalizeEntityRef } from '../database/normalizeEntityRef';
 import { jsonBody } from './jsonBody';
+import { parseInput } from './parseInput';
 
 export interface RouterOptions {
   store: GitOpsStore;
@@ -67,19 +68,10 @@ const statusBatchBody = z.object({
     .max(ENTITY_STATUS_BATCH_LIMIT),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues
-      .map(issue => `${issue.path.join('.') || what}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return result.data;
-}
-
 /** The read API: every answer comes from the store, never from a cluster. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { store, httpAuth, permissions } = options;
   const router = Router();
   // Not under /changes: change requests are larger, and their router parses them with its own limit.
@@ -92,12 +84,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed to read the GitOps status of ${entityRef}`);
+      throw new NotAllowedError(
+        `Not allowed to read the GitOps status of ${entityRef}`,
+      );
     }
   };
 
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
-    const { kind, namespace, name } = parse(entityParams, req.params, 'entity reference');
+    const { kind, namespace, name } = parseInput(
+      entityParams,
+      req.params,
+      'entity reference',
+    );
     const entityRef = stringifyEntityRef({ kind, namespace, name });
     await authorizeEntity(req, entityRef);
     const applications = await store.getEntityStatus(entityRef);
@@ -114,7 +112,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     let allowedForeign = new Set<string>();
     if (foreign.length > 0) {
       const decisions = await permissions.authorize(
-        foreign.map(resourceRef => ({ permission: gitopsEntityReadPermission, resourceRef })),
+        foreign.map(resourceRef => ({
+          permission: gitopsEntityReadPermission,
+          resourceRef,
+        })),
         { credentials: await httpAuth.credentials(req) },
       );
       allowedForeign = new Set(
@@ -132,7 +133,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/applications/:name', async (req, res) => {
-    const { name } = parse(applicationParams, req.params, 'application name');
+    const { name } = parseInput(
+      applicationParams,
+      req.params,
+      'application name',
+    );
     const detail = await store.getApplication(name);
     // Same answer for "absent" and "not yours" would leak nothing, but owners need the 404 to debug names.
     if (!detail) throw new NotFoundError(`No application named ${name}`);
@@ -141,8 +146,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/applications/:name/history', async (req, res) => {
-    const { name } = parse(applicationParams, req.params, 'application name');
-    const { limit, cursor } = parse(historyQuery, req.query, 'query');
+    const { name } = parseInput(
+      applicationParams,
+      req.params,
+      'application name',
+    );
+    const { limit, cursor } = parseInput(historyQuery, req.query, 'query');
     const detail = await store.getApplication(name);
     if (!detail) throw new NotFoundError(`No application named ${name}`);
     await authorizeEntity(req, detail.status.application.entityRef);
@@ -184,7 +193,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   };
 
   router.get('/fleet', async (req, res) => {
-    const query = parse(fleetQuery, req.query, 'query');
+    const query = parseInput(fleetQuery, req.query, 'query');
     const allowed = await readableFleet(req);
     res.json(await store.listFleet({ ...query, entityRefs: allowed }));
   });
@@ -199,7 +208,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   // `:batch` is a custom method on the collection, not a path parameter: hence the escaped colon.
   router.post('/entities/status\\:batch', async (req, res) => {
-    const { entityRefs } = parse(statusBatchBody, req.body, 'request body');
+    const { entityRefs } = parseInput(
+      statusBatchBody,
+      req.body,
+      'request body',
+    );
     // Normalizing validates each ref, before the policy is asked anything.
     const spellings = new Map<string, string>();
     for (const entityRef of entityRefs) {

@@ -265,7 +265,7 @@ export class ChangeService {
     if (request.state !== 'pr-open' || !request.pullRequest) {
       throw new ConflictError(`change request ${id} is ${request.state}; only an open request can be merged`);
     }
-    const missing = missingApprovals(request, actor);
+    const missing = missingApprovals(request);
     if (missing.length > 0) {
       throw new ConflictError(`change request ${id} still needs ${missing.join('; ')}`);
     }
@@ -907,7 +907,7 @@ function describeRule(rule: ApprovalRule): string {
 }
 
 /** What is still missing before merge, per environment rule; the forge's and Backstage's approvals both count. */
-export function missingApprovals(request: ChangeRequest, _actor?: ChangeActor): string[] {
+export function missingApprovals(request: ChangeRequest): string[] {
   // One vote per person, whichever way they gave it, and never the requester's own.
   const requester = normalizeEntityRef(request.requestedBy);
   const seen = new Set<string>();
@@ -918,7 +918,7 @@ export function missingApprovals(request: ChangeRequest, _actor?: ChangeActor): 
     return true;
   });
   return request.approvalsRequired.flatMap(rule => {
-    const counted = votes.filter(a => !rule.from || rule.from.some(f => approverMatches(a, f, request)));
+    const counted = votes.filter(a => !rule.from || rule.from.some(f => approverMatches(a, f)));
     return counted.length >= rule.count ? [] : [`${rule.count - counted.length} more approval(s) for ${describeRule(rule)}`];
   });
 }
@@ -930,7 +930,7 @@ function approverIdentity(approval: Approval): string {
     : normalizeEntityRef(approval.by);
 }
 
-function approverMatches(approval: Approval, from: string, _request: ChangeRequest): boolean {
+function approverMatches(approval: Approval, from: string): boolean {
   const wanted = normalizeEntityRef(from);
   // A forge review carries no groups: it satisfies a rule only when the rule names that user.
   return approverIdentity(approval) === wanted || (approval.groups ?? []).map(normalizeEntityRef).includes(wanted);

@@ -1,4 +1,3 @@
-import { InputError } from '@backstage/errors';
 import { CHANGE_REQUEST_STATES } from '@backstage-gitops/plugin-gitops-common';
 import { z } from 'zod';
 
@@ -122,14 +121,3 @@ export const changeListQuery = z.object({
   cursor: z.string().max(1024).optional(),
 });
 
-/** Validates with a message naming every bad field, as an `InputError` (400). */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues
-      .map(issue => `${issue.path.join('.') || what}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return result.data;
-}

@@ -22,9 +22,9 @@ import {
   changeIdParams,
   changeListQuery,
   createChangeRequestSchema,
-  parseInput,
 } from './changeSchemas';
 import type { DatabaseChangeStore } from '../database/DatabaseChangeStore';
+import { parseInput } from '../api/parseInput';
 
 export interface ChangeRouterOptions {
   service: ChangeService;

@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   ChangeRequest,
@@ -12,11 +9,8 @@ import {
 import { Knex } from 'knex';
 import { normalizeEntityRef } from './normalizeEntityRef';
 import { pageCursor } from './pageCursor';
+import { migratedClient } from './migratedClient';
 
-const MIGRATIONS_DIRECTORY = resolvePackagePath(
-  '@backstage-gitops/plugin-gitops-backend',
-  'migrations',
-);
 const TABLE = 'gitops_change_requests';
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
@@ -57,10 +51,7 @@ export class DatabaseChangeStore {
     database: DatabaseService;
     skipMigrations?: boolean;
   }): Promise<DatabaseChangeStore> {
-    const client = await options.database.getClient();
-    if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: MIGRATIONS_DIRECTORY });
-    }
+    const client = await migratedClient(options.database, options);
     return new DatabaseChangeStore(client);
   }
 
@@ -75,15 +66,23 @@ export class DatabaseChangeStore {
     idempotencyKey?: string,
   ): Promise<{ created: boolean; request: StoredChangeRequest }> {
     if (idempotencyKey) {
-      const earlier = await this.findByIdempotencyKey(request.requestedBy, idempotencyKey);
+      const earlier = await this.findByIdempotencyKey(
+        request.requestedBy,
+        idempotencyKey,
+      );
       if (earlier) return { created: false, request: earlier };
     }
     try {
-      await this.db<ChangeRow>(TABLE).insert(this.toRow(request, idempotencyKey));
+      await this.db<ChangeRow>(TABLE).insert(
+        this.toRow(request, idempotencyKey),
+      );
       return { created: true, request };
     } catch (error) {
       if (idempotencyKey) {
-        const earlier = await this.findByIdempotencyKey(request.requestedBy, idempotencyKey);
+        const earlier = await this.findByIdempotencyKey(
+          request.requestedBy,
+          idempotencyKey,
+        );
         if (earlier) return { created: false, request: earlier };
       }
       throw error;
@@ -115,7 +114,10 @@ export class DatabaseChangeStore {
   ): Promise<StoredChangeRequest> {
     return this.db.transaction(async tx => {
       let query = tx<ChangeRow>(TABLE).where({ id });
-      if (tx.client.config.client !== 'better-sqlite3' && tx.client.config.client !== 'sqlite3') {
+      if (
+        tx.client.config.client !== 'better-sqlite3' &&
+        tx.client.config.client !== 'sqlite3'
+      ) {
         query = query.forUpdate();
       }
       const row = await query.first();
@@ -139,7 +141,10 @@ export class DatabaseChangeStore {
       ])
       .limit(limit + 1);
     if (query.entityRef) {
-      builder = builder.where('entity_ref', normalizeEntityRef(query.entityRef));
+      builder = builder.where(
+        'entity_ref',
+        normalizeEntityRef(query.entityRef),
+      );
     }
     if (query.state) {
       builder = builder.whereIn('state', ([] as string[]).concat(query.state));
@@ -149,15 +154,28 @@ export class DatabaseChangeStore {
       builder = builder.where(q =>
         q
           .where('created_at', '<', String(createdAt))
-          .orWhere(q2 => q2.where('created_at', String(createdAt)).andWhere('id', '<', String(id))),
+          .orWhere(q2 =>
+            q2
+              .where('created_at', String(createdAt))
+              .andWhere('id', '<', String(id)),
+          ),
       );
     }
     const rows = await builder;
-    const items = rows.slice(0, limit).map(row => withoutProposal(fromRow(row)));
+    const items = rows
+      .slice(0, limit)
+      .map(row => withoutProposal(fromRow(row)));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return {
       items,
-      ...(last ? { nextCursor: pageCursor.encode({ createdAt: last.created_at, id: last.id }) } : {}),
+      ...(last
+        ? {
+            nextCursor: pageCursor.encode({
+              createdAt: last.created_at,
+              id: last.id,
+            }),
+          }
+        : {}),
     };
   }
 
@@ -169,7 +187,10 @@ export class DatabaseChangeStore {
     return rows.map(fromRow);
   }
 
-  private toRow(request: StoredChangeRequest, idempotencyKey: string | undefined): ChangeRow {
+  private toRow(
+    request: StoredChangeRequest,
+    idempotencyKey: string | undefined,
+  ): ChangeRow {
     return {
       id: request.id,
       entity_ref: normalizeEntityRef(request.entityRef),

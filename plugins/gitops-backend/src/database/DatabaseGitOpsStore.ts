@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   ApplicationDetailResponse,
@@ -38,11 +35,7 @@ import {
 import { isoTimestamp } from './isoTimestamp';
 import { normalizeEntityRef } from './normalizeEntityRef';
 import { pageCursor } from './pageCursor';
-
-const MIGRATIONS_DIRECTORY = resolvePackagePath(
-  '@backstage-gitops/plugin-gitops-backend',
-  'migrations',
-);
+import { migratedClient } from './migratedClient';
 
 const APPLICATIONS = 'gitops_applications';
 const RESOURCES = 'gitops_resources';
@@ -134,10 +127,7 @@ export class DatabaseGitOpsStore implements GitOpsStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseGitOpsStore> {
     const { database } = options;
-    const client = await database.getClient();
-    if (!options.skipMigrations && !database.migrations?.skip) {
-      await client.migrate.latest({ directory: MIGRATIONS_DIRECTORY });
-    }
+    const client = await migratedClient(database, options);
     return new DatabaseGitOpsStore(client);
   }
 

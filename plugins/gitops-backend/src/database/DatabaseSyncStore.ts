@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type {
   SyncResourceResult,
@@ -14,11 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { isoTimestamp } from './isoTimestamp';
 import { pageCursor } from './pageCursor';
-
-const MIGRATIONS_DIRECTORY = resolvePackagePath(
-  '@backstage-gitops/plugin-gitops-backend',
-  'migrations',
-);
+import { migratedClient } from './migratedClient';
 
 const RUNS = 'gitops_sync_runs';
 const DEFAULT_PAGE_SIZE = 50;
@@ -103,10 +96,7 @@ export class DatabaseSyncStore implements SyncStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseSyncStore> {
     const { database } = options;
-    const client = await database.getClient();
-    if (!options.skipMigrations && !database.migrations?.skip) {
-      await client.migrate.latest({ directory: MIGRATIONS_DIRECTORY });
-    }
+    const client = await migratedClient(database, options);
     return new DatabaseSyncStore(client);
   }
 
@@ -234,10 +224,10 @@ export class DatabaseSyncStore implements SyncStore {
     const query = this.db<SyncRunRow>(RUNS).where({ result: 'running' });
     if (ids) query.whereIn('id', ids);
     return query.update({
-        result: 'failed',
-        finished_at: isoTimestamp(at, 'at'),
-        message: truncate(message),
-      });
+      result: 'failed',
+      finished_at: isoTimestamp(at, 'at'),
+      message: truncate(message),
+    });
   }
 }
 

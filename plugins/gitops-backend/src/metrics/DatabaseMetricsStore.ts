@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   AuditEntry,
   AuditLogResponse,
@@ -31,11 +28,7 @@ import type {
   MetricsHistory,
   TimeRange,
 } from './types';
-
-const MIGRATIONS_DIRECTORY = resolvePackagePath(
-  '@backstage-gitops/plugin-gitops-backend',
-  'migrations',
-);
+import { migratedClient } from '../database/migratedClient';
 
 const APPLICATIONS = 'gitops_applications';
 const HISTORY = 'gitops_history';
@@ -120,10 +113,7 @@ export class DatabaseMetricsStore implements MetricsStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseMetricsStore> {
     const { database } = options;
-    const client = await database.getClient();
-    if (!options.skipMigrations && !database.migrations?.skip) {
-      await client.migrate.latest({ directory: MIGRATIONS_DIRECTORY });
-    }
+    const client = await migratedClient(database, options);
     return new DatabaseMetricsStore(client);
   }
 

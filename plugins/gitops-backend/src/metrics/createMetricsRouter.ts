@@ -2,7 +2,7 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import {
   DoraMetricsResponse,
   DriftMetricsResponse,
@@ -18,6 +18,7 @@ import { computeDoraMetrics } from './computeDoraMetrics';
 import type { MetricsStore } from './DatabaseMetricsStore';
 import { driftOverTime } from './driftOverTime';
 import { resolveMetricsRange } from './resolveMetricsRange';
+import { parseInput } from '../api/parseInput';
 
 export interface MetricsRouterOptions {
   store: MetricsStore;
@@ -71,17 +72,6 @@ const auditQuery = z.object({
   actor: z.string().min(1).max(255).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues
-      .map(issue => `${issue.path.join('.') || 'query'}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid query: ${issues}`);
-  }
-  return result.data;
-}
-
 /** Delivery metrics (DORA), drift over time and the audit log: fleet-wide, or for one entity. */
 export async function createMetricsRouter(
   options: MetricsRouterOptions,
@@ -111,7 +101,7 @@ export async function createMetricsRouter(
   };
 
   router.get('/metrics/dora', async (req, res) => {
-    const query = parse(doraQuery, req.query);
+    const query = parseInput(doraQuery, req.query, 'query');
     const ref = query.entityRef && normalizeEntityRef(query.entityRef);
     await authorize(req, ref);
     const timeRange = resolveMetricsRange(query, now());
@@ -132,7 +122,7 @@ export async function createMetricsRouter(
   });
 
   router.get('/metrics/drift', async (req, res) => {
-    const query = parse(driftQuery, req.query);
+    const query = parseInput(driftQuery, req.query, 'query');
     await authorize(req, undefined);
     const timeRange = resolveMetricsRange(query, now());
     const filter = query.environment ? { environment: query.environment } : {};
@@ -147,7 +137,7 @@ export async function createMetricsRouter(
   });
 
   router.get('/audit', async (req, res) => {
-    const query = parse(auditQuery, req.query);
+    const query = parseInput(auditQuery, req.query, 'query');
     const ref = query.entityRef && normalizeEntityRef(query.entityRef);
     await authorize(req, ref);
     res.json(await store.listAudit({ ...query, entityRef: ref || undefined }));

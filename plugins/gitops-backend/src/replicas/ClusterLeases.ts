@@ -1,5 +1,4 @@
 import {
-  resolvePackagePath,
   type DatabaseService,
   type LoggerService,
 } from '@backstage/backend-plugin-api';
@@ -8,11 +7,7 @@ import { InputError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-
-const MIGRATIONS_DIRECTORY = resolvePackagePath(
-  '@backstage-gitops/plugin-gitops-backend',
-  'migrations',
-);
+import { migratedClient } from '../database/migratedClient';
 
 const LEASES = 'gitops_cluster_leases';
 const REPLICAS = 'gitops_replicas';
@@ -112,10 +107,7 @@ export class ClusterLeases {
     handlers?: ClusterLeaseHandlers;
   }): Promise<ClusterLeases> {
     const { database, config } = options;
-    const db = await database.getClient();
-    if (!database.migrations?.skip) {
-      await db.migrate.latest({ directory: MIGRATIONS_DIRECTORY });
-    }
+    const db = await migratedClient(database);
     const leaseSeconds =
       config.getOptionalNumber('gitops.replicas.leaseSeconds') ??
       DEFAULT_LEASE_SECONDS;

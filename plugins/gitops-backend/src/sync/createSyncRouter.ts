@@ -3,7 +3,7 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   gitopsEntityReadPermission,
   gitopsSyncTriggerPermission,
@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { SyncStore } from '../database/DatabaseSyncStore';
 import type { GitOpsStore } from '../database/GitOpsStore';
 import type { Syncer } from './Syncer';
+import { parseInput } from '../api/parseInput';
 
 export interface SyncRouterOptions {
   store: Pick<GitOpsStore, 'getApplication'>;
@@ -38,21 +39,6 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(1024).optional(),
 });
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  what: string,
-): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues
-      .map(issue => `${issue.path.join('.') || what}: ${issue.message}`)
-      .join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return result.data;
-}
 
 /** Who asked for a sync, as kept on the run: a user's entity ref, or the calling service. */
 function requesterOf(credentials: BackstageCredentials): string | undefined {
@@ -95,8 +81,12 @@ export async function createSyncRouter(
   };
 
   router.get('/applications/:name/syncs', async (req, res) => {
-    const { name } = parse(applicationParams, req.params, 'application name');
-    const { limit, cursor } = parse(pageQuery, req.query, 'query');
+    const { name } = parseInput(
+      applicationParams,
+      req.params,
+      'application name',
+    );
+    const { limit, cursor } = parseInput(pageQuery, req.query, 'query');
     await authorize(
       req,
       name,
@@ -107,7 +97,11 @@ export async function createSyncRouter(
   });
 
   router.post('/applications/:name/sync', async (req, res) => {
-    const { name } = parse(applicationParams, req.params, 'application name');
+    const { name } = parseInput(
+      applicationParams,
+      req.params,
+      'application name',
+    );
     const credentials = await authorize(
       req,
       name,
