@@ -3,6 +3,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -78,23 +79,61 @@ async function commandLineOf(pid: number): Promise<string[]> {
   return raw.split('\0').filter(Boolean);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether `pid` still runs: a zombie (state Z) or a vanished process does not. */
+async function running(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (!stat) return false;
+  // The state follows the parenthesised command name, which may itself contain spaces or ')'.
+  const state = stat.slice(
+    stat.lastIndexOf(')') + 2,
+    stat.lastIndexOf(')') + 3,
+  );
+  return state !== 'Z' && state !== 'X';
 }
+
+/** The loopback ports a daemon's command line listens on (`--secure-port=N`, `--listen-*-urls=http://h:N`). */
+export function listeningPorts(command: string[]): number[] {
+  const ports: number[] = [];
+  for (const arg of command) {
+    const secure = /^--secure-port=(\d+)$/.exec(arg);
+    if (secure) ports.push(Number(secure[1]));
+    const urls = /^--listen-[a-z-]*urls=(.+)$/.exec(arg);
+    if (urls) {
+      for (const url of urls[1].split(',')) {
+        const port = /:(\d+)\/?$/.exec(url.trim());
+        if (port) ports.push(Number(port[1]));
+      }
+    }
+  }
+  return ports;
+}
+
+/** Whether a listener could bind 127.0.0.1:port now (Node, like Go, sets SO_REUSEADDR, so TIME_WAIT does not count). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise(resolveFree => {
+    const server = net.createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () =>
+      server.close(() => resolveFree(true)),
+    );
+  });
+}
+
+class ExitedEarly extends Error {}
 
 async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
+  fatal: (error: unknown) => boolean = () => false,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const ok = await check().catch(error => {
+      if (fatal(error)) throw error;
+      return false;
+    });
+    if (ok) return;
     await new Promise(r => setTimeout(r, 200));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -146,9 +185,17 @@ function restartableDaemons(dir: string) {
       }
       commands.set(name, command);
       process.kill(pid, 'SIGKILL');
+      // A killed Go process can still hold its listeners for a moment after /proc shows it gone (its
+      // threads close the files after the leader's memory is released), so wait for the ports too.
       await waitFor(
         `${name} pid ${pid} to exit`,
-        async () => !alive(pid) || (await commandLineOf(pid)).length === 0,
+        async () => !(await running(pid)),
+        15_000,
+      );
+      const ports = listeningPorts(command);
+      await waitFor(
+        `${name}'s ports ${ports.join(', ')} to be released`,
+        async () => (await Promise.all(ports.map(portFree))).every(Boolean),
         15_000,
       );
     },
@@ -160,27 +207,53 @@ function restartableDaemons(dir: string) {
       const command = commands.get(name);
       if (!command)
         throw new Error(`stop ${name} first: that records its command line`);
-      const log = openSync(logFile(name), 'a');
-      try {
-        const child = spawn(command[0], command.slice(1), {
-          detached: true,
-          stdio: ['ignore', log, log],
-        });
-        child.unref();
-        await fs.writeFile(pidFile(name), `${child.pid}\n`);
-      } finally {
-        closeSync(log);
-      }
-      try {
-        await waitFor(what, ready, 90_000);
-      } catch (error) {
-        const lines = await fs.readFile(logFile(name), 'utf8').catch(() => '');
-        throw new Error(
-          `${(error as Error).message}; log tail:\n${lines
-            .split('\n')
-            .slice(-15)
-            .join('\n')}`,
-        );
+      // Something else may still take a port between our check and the bind (another suite probing for
+      // free ports): a daemon that exits before it is ready is started again, a bounded number of times.
+      const attempts = 3;
+      for (let attempt = 1; ; attempt++) {
+        const log = openSync(logFile(name), 'a');
+        let exited = false;
+        try {
+          const child = spawn(command[0], command.slice(1), {
+            detached: true,
+            stdio: ['ignore', log, log],
+          });
+          child.once('exit', () => {
+            exited = true;
+          });
+          child.unref();
+          await fs.writeFile(pidFile(name), `${child.pid}\n`);
+        } finally {
+          closeSync(log);
+        }
+        try {
+          await waitFor(
+            what,
+            async () => {
+              if (exited) throw new ExitedEarly();
+              return ready();
+            },
+            90_000,
+            error => error instanceof ExitedEarly,
+          );
+          return;
+        } catch (error) {
+          const lines = await fs
+            .readFile(logFile(name), 'utf8')
+            .catch(() => '');
+          const early = error instanceof ExitedEarly;
+          if (early && attempt < attempts) {
+            await new Promise(r => setTimeout(r, 1000 * attempt));
+            continue;
+          }
+          throw new Error(
+            `${
+              early
+                ? `${name} exited before it was ready (attempt ${attempt} of ${attempts})`
+                : (error as Error).message
+            }; log tail:\n${lines.split('\n').slice(-15).join('\n')}`,
+          );
+        }
       }
     },
   };
