@@ -21,7 +21,10 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { stringify } from 'yaml';
 import { createRouter } from '../src/api/createRouter';
-import { loadApplications } from '../src/applications';
+import {
+  loadApplications,
+  type ParsedApplicationFiles,
+} from '../src/applications';
 import { ClusterRegistry } from '../src/cluster/ClusterRegistry';
 import { KubeHttpClient } from '../src/cluster/KubeHttpClient';
 import { KubeLiveCache } from '../src/cluster/KubeLiveCache';
@@ -611,6 +614,7 @@ async function commitPathSteps(
     workDir: join(remote.root, 'steps'),
     logger,
   });
+  let parsed: ParsedApplicationFiles | undefined;
   const run = async () => {
     const laps: string[] = [];
     let started = performance.now();
@@ -625,7 +629,12 @@ async function commitPathSteps(
     lap('fetch');
     const dir = await repo.checkout(head.sha);
     lap('checkout');
-    const { applications } = await loadApplications(dir, REPO);
+    // As the reconciler loads them: only files changed since the previous load are parsed.
+    const { applications, files } = await loadApplications(dir, REPO, {
+      contentId: file => repo.treeHash(head.sha, file),
+      previous: parsed,
+    });
+    parsed = files;
     lap(`load ${count(applications.length)} applications`);
     renders = 0;
     const tree = {

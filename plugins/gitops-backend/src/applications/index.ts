@@ -10,5 +10,7 @@ export { formatApplicationError } from './formatApplicationError';
 export {
   loadApplications,
   type ApplicationError,
+  type LoadApplicationsOptions,
   type LoadedApplications,
+  type ParsedApplicationFiles,
 } from './loadApplications';

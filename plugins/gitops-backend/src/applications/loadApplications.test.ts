@@ -103,6 +103,7 @@ describe('loadApplications', () => {
     await expect(loadApplications(treeDir, 'config')).resolves.toEqual({
       applications: [],
       errors: [],
+      files: new Map(),
     });
   });
 
@@ -330,5 +331,68 @@ describe('loadApplications', () => {
         message: expect.stringMatching(/more than the limit/),
       },
     ]);
+  });
+
+  it('parses again only the files whose content id changed, with the same result as a load from scratch', async () => {
+    await write({
+      'applications/a.yaml': application('a'),
+      'applications/b.yaml': application('b'),
+      'applications/broken.yaml': 'metadata: [unclosed\n',
+    });
+    const ids: Record<string, string> = {
+      'applications/a.yaml': 'a1',
+      'applications/b.yaml': 'b1',
+      'applications/broken.yaml': 'x1',
+    };
+    const contentId = async (file: string) => ids[file];
+    const first = await loadApplications(treeDir, 'config', { contentId });
+    expect(first.applications.map(a => a.name)).toEqual(['a', 'b']);
+    expect(first.errors).toHaveLength(1);
+
+    // b changes and now redeclares a; a file appears; a's content id stays, so a is not read again.
+    await write({
+      'applications/a.yaml': application('not-read'),
+      'applications/b.yaml': application('a', { path: 'apps/other' }),
+      'applications/c.yaml': application('c'),
+    });
+    ids['applications/b.yaml'] = 'b2';
+    ids['applications/c.yaml'] = 'c1';
+    const second = await loadApplications(treeDir, 'config', {
+      contentId,
+      previous: first.files,
+    });
+    expect(second.applications.map(a => [a.name, a.declaredIn])).toEqual([
+      ['a', 'applications/a.yaml'],
+      ['c', 'applications/c.yaml'],
+    ]);
+    expect(second.applications[0]).toBe(first.applications[0]);
+    expect(second.errors).toEqual([
+      {
+        file: 'applications/b.yaml',
+        document: 0,
+        line: 4,
+        column: 3,
+        application: 'a',
+        message: 'application "a" is already declared in applications/a.yaml',
+      },
+      first.errors[0],
+    ]);
+    expect([...second.files.keys()]).toEqual([
+      'applications/a.yaml',
+      'applications/b.yaml',
+      'applications/broken.yaml',
+      'applications/c.yaml',
+    ]);
+
+    // With a changed id, a is read again; the result matches a load that reuses nothing.
+    ids['applications/a.yaml'] = 'a2';
+    const third = await loadApplications(treeDir, 'config', {
+      contentId,
+      previous: second.files,
+    });
+    const scratch = await loadApplications(treeDir, 'config');
+    expect(third.applications).toEqual(scratch.applications);
+    expect(third.errors).toEqual(scratch.errors);
+    expect(third.applications.map(a => a.name)).toEqual(['not-read', 'a', 'c']);
   });
 });

@@ -29,6 +29,32 @@ export interface ApplicationError {
 export interface LoadedApplications {
   applications: ApplicationSpec[];
   errors: ApplicationError[];
+  /** What each file held, for the next load's `previous` (empty without `contentId`). */
+  files: ParsedApplicationFiles;
+}
+
+/** The documents of each application file, by path, with the content id they were parsed from. */
+export type ParsedApplicationFiles = ReadonlyMap<string, ParsedApplicationFile>;
+
+interface ParsedApplicationFile {
+  contentId: string;
+  entries: ReadonlyArray<FileEntry>;
+}
+
+type FileEntry =
+  | { error: ApplicationError }
+  | {
+      application: ApplicationSpec;
+      document: number;
+      /** Where `metadata.name` is, for the error when another file declared the name first. */
+      nameAt: { line?: number; column?: number };
+    };
+
+export interface LoadApplicationsOptions {
+  /** A file's content id at this commit (its git object id): equal ids mean equal content. */
+  contentId?: (file: string) => Promise<string | undefined>;
+  /** The `files` of an earlier load: a file whose content id is unchanged is not read or parsed again. */
+  previous?: ParsedApplicationFiles;
 }
 
 const APPLICATIONS_DIR = 'applications';
@@ -41,51 +67,86 @@ const DOCUMENT_START = /^---(?=[ \t]|$)/;
 /**
  * Reads every `Application` in `<treeDir>/applications/**.yaml|yml` of one config repo. A bad file or
  * document becomes an error naming file, document and line, and never hides the good ones; of two
- * applications with one name, the later (by file path, then document) is the error.
+ * applications with one name, the later (by file path, then document) is the error. Given content ids
+ * and the previous load, only the files that changed are parsed: a commit to one of 10,000 files
+ * parses one.
  */
 export async function loadApplications(
   treeDir: string,
   repoId: string,
+  options: LoadApplicationsOptions = {},
 ): Promise<LoadedApplications> {
   const applications: ApplicationSpec[] = [];
   const errors: ApplicationError[] = [];
   const declared = new Map<string, ApplicationSpec>();
+  const parsedFiles = new Map<string, ParsedApplicationFile>();
 
   const files = await listApplicationFiles(treeDir, errors);
   for (const file of files) {
-    const text = await readApplicationFile(join(treeDir, file), file, errors);
-    if (text === undefined) continue;
-    for (const parsed of parseDocuments(text, file)) {
-      if ('error' in parsed) {
-        errors.push(parsed.error);
+    const contentId = await options.contentId?.(file);
+    const previous =
+      contentId === undefined ? undefined : options.previous?.get(file);
+    const entries =
+      previous && previous.contentId === contentId
+        ? previous.entries
+        : await parseFile(treeDir, file, repoId);
+    if (contentId !== undefined) parsedFiles.set(file, { contentId, entries });
+    for (const entry of entries) {
+      if ('error' in entry) {
+        errors.push(entry.error);
         continue;
       }
-      const result = toApplication(
-        parsed.document,
-        parsed.lineOffset,
-        file,
-        repoId,
-      );
-      if ('error' in result) {
-        errors.push(result.error);
-        continue;
-      }
-      const first = declared.get(result.application.name);
+      const { application } = entry;
+      const first = declared.get(application.name);
       if (first) {
         errors.push({
           file,
-          document: parsed.document.index,
-          ...locate(parsed.document, parsed.lineOffset, ['metadata', 'name']),
-          application: result.application.name,
-          message: `application "${result.application.name}" is already declared in ${first.declaredIn}`,
+          document: entry.document,
+          ...entry.nameAt,
+          application: application.name,
+          message: `application "${application.name}" is already declared in ${first.declaredIn}`,
         });
         continue;
       }
-      declared.set(result.application.name, result.application);
-      applications.push(result.application);
+      declared.set(application.name, application);
+      applications.push(application);
     }
   }
-  return { applications, errors };
+  return { applications, errors, files: parsedFiles };
+}
+
+/** One file's documents, each an application or the error that kept it out. */
+async function parseFile(
+  treeDir: string,
+  file: string,
+  repoId: string,
+): Promise<FileEntry[]> {
+  const readErrors: ApplicationError[] = [];
+  const text = await readApplicationFile(join(treeDir, file), file, readErrors);
+  if (text === undefined) return readErrors.map(error => ({ error }));
+  const entries: FileEntry[] = [];
+  for (const parsed of parseDocuments(text, file)) {
+    if ('error' in parsed) {
+      entries.push({ error: parsed.error });
+      continue;
+    }
+    const result = toApplication(
+      parsed.document,
+      parsed.lineOffset,
+      file,
+      repoId,
+    );
+    if ('error' in result) {
+      entries.push({ error: result.error });
+      continue;
+    }
+    entries.push({
+      application: result.application,
+      document: parsed.document.index,
+      nameAt: locate(parsed.document, parsed.lineOffset, ['metadata', 'name']),
+    });
+  }
+  return entries;
 }
 
 async function listApplicationFiles(

@@ -140,6 +140,95 @@ describe('ConfigRepository', () => {
     );
   });
 
+  it("builds the next commit's tree from the previous one, identical to a full checkout, leaving the previous tree as it was", async () => {
+    const commits = [
+      await remote.commit('one', {
+        [SHOP_BASE]: 'kind: Deployment\n',
+        [SHOP_DEV]: 'resources: [../../base]\n',
+        'apps/old/only.yaml': 'old\n',
+        'apps/file-then-dir': 'a file\n',
+        'README.md': 'hello',
+      }),
+      // Modified, added in a new directory, a directory emptied, a file that becomes a directory.
+      await remote.commit('two', {
+        [SHOP_BASE]: 'kind: Deployment # 2\n',
+        'apps/new/deep/x.yaml': 'x\n',
+        'apps/old/only.yaml': null,
+        'apps/file-then-dir': null,
+        'apps/file-then-dir/inside.yaml': 'now a directory\n',
+      }),
+      // And back: the directory becomes a file again.
+      await remote.commit('three', {
+        'apps/file-then-dir/inside.yaml': null,
+        'apps/file-then-dir': 'a file again\n',
+        'README.md': 'hello again',
+      }),
+    ];
+    const repo = repository();
+    await repo.fetch();
+    const reference = repository({ id: 'reference' });
+    await reference.fetch();
+
+    const snapshot = async (dir: string) =>
+      Promise.all(
+        (await listFiles(dir)).map(async file => {
+          const stat = await fs.stat(join(dir, file));
+          return [
+            file,
+            await fs.readFile(join(dir, file), 'utf8'),
+            stat.mode & 0o777,
+          ] as const;
+        }),
+      );
+    const trees: string[] = [];
+    for (const sha of commits) {
+      const tree = await repo.checkout(sha);
+      trees.push(tree);
+      // A repository that never checked anything out before writes every file.
+      const full = await reference.checkout(sha);
+      expect(await snapshot(tree)).toEqual(await snapshot(full));
+      expect((await fs.stat(tree)).mode & 0o777).toBe(0o555);
+    }
+    // Unchanged files are shared with the previous tree; changed ones are new files.
+    const [first, second] = trees;
+    expect((await fs.stat(join(second, SHOP_DEV))).ino).toBe(
+      (await fs.stat(join(first, SHOP_DEV))).ino,
+    );
+    expect((await fs.stat(join(second, SHOP_BASE))).ino).not.toBe(
+      (await fs.stat(join(first, SHOP_BASE))).ino,
+    );
+    await expect(fs.stat(join(second, 'apps/old'))).rejects.toThrow(/ENOENT/);
+    // The first tree still holds the first commit, read-only.
+    expect(await fs.readFile(join(first, SHOP_BASE), 'utf8')).toBe(
+      'kind: Deployment\n',
+    );
+    expect(await fs.readFile(join(first, 'apps/old/only.yaml'), 'utf8')).toBe(
+      'old\n',
+    );
+    expect((await fs.stat(join(first, SHOP_DEV))).mode & 0o222).toBe(0);
+  });
+
+  it('removing an old tree leaves the files it shared with newer trees read-only', async () => {
+    const repo = repository({ keepTrees: 1 });
+    const shas = [
+      await remote.commit('c1', { 'shared.yaml': 'same\n', 'n.txt': '1' }),
+      await remote.commit('c2', { 'n.txt': '2' }),
+      await remote.commit('c3', { 'n.txt': '3' }),
+    ];
+    await repo.fetch();
+    let tree = '';
+    for (const sha of shas) {
+      tree = await repo.checkout(sha);
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    // The first tree was collected; the file it shared is still read-only in the newest.
+    await expect(
+      fs.stat(join(workDir, 'trees', 'config', shas[0])),
+    ).rejects.toThrow(/ENOENT/);
+    expect((await fs.stat(join(tree, 'shared.yaml'))).mode & 0o777).toBe(0o444);
+    expect(await fs.readFile(join(tree, 'n.txt'), 'utf8')).toBe('3');
+  });
+
   it('checks out only the configured subdirectory, and relative paths follow it', async () => {
     const sha = await remote.commit('nested', {
       'examples/config-repo/applications/shop.yaml': 'kind: Application\n',

@@ -18,6 +18,8 @@ export interface RunGitOptions {
   maxOutputBytes?: number;
   /** Exit codes that are answers rather than failures (e.g. 1 for `rev-parse --verify --quiet`). */
   okExitCodes?: readonly number[];
+  /** Written to git's standard input, which is otherwise closed at once. */
+  input?: string;
 }
 
 export interface GitResult {
@@ -49,7 +51,7 @@ export function runGit(
     : [...args];
   const command = args.find(arg => !arg.startsWith('-')) ?? 'git';
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'git',
       argv,
       {
@@ -78,6 +80,9 @@ export function runGit(
         );
       },
     );
+    // A git that exits without reading its input reports that itself; the broken pipe says nothing more.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input ?? '');
   });
 }
 

@@ -18,9 +18,17 @@ import {
   Revision,
   StatusProblem,
 } from '@backstage-gitops/plugin-gitops-common';
-import { ApplicationVerdict, CatalogInfo, GitOpsStore } from '../database/GitOpsStore';
+import {
+  ApplicationVerdict,
+  CatalogInfo,
+  GitOpsStore,
+} from '../database/GitOpsStore';
 import { ConfigRepository, RepoUnreachableError } from '../git';
-import { loadApplications, formatApplicationError } from '../applications';
+import {
+  loadApplications,
+  formatApplicationError,
+  type ParsedApplicationFiles,
+} from '../applications';
 import { applicationsListedBy } from '../applications/applicationsForEntity';
 import { ApplicationRenderer, RenderedApplication } from '../render';
 import { ClusterLiveCache, WatchedKind } from '../cluster/ClusterLiveCache';
@@ -31,7 +39,9 @@ export interface CatalogLookup {
   /** Owner and system of the entities applications point at. */
   info(entityRefs: string[]): Promise<Map<string, CatalogInfo>>;
   /** The entities carrying a `gitops.backstage.io/applications` annotation, with its value. */
-  annotatedEntities(): Promise<Array<{ entityRef: string; annotation: string }>>;
+  annotatedEntities(): Promise<
+    Array<{ entityRef: string; annotation: string }>
+  >;
 }
 
 export interface ReconcilerOptions {
@@ -90,13 +100,18 @@ export class Reconciler {
   private readonly queue: WorkQueue;
   private readonly applications = new Map<string, TrackedApplication>();
   private readonly heads = new Map<string, string>();
+  /** Each config repo's application files as last parsed, so a commit parses only the files it changed. */
+  private readonly parsedFiles = new Map<string, ParsedApplicationFiles>();
   /** Why each unreachable config repo failed; its applications keep the problem until a fetch works. */
   private readonly unreachableRepos = new Map<string, string>();
   private readonly diffCache = new Map<string, Map<string, CachedDiff>>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly refreshes = new Map<string, Promise<void>>();
   /** Applications whose declaring file no longer parses: kept as last known, with this problem. */
-  private readonly invalidApplications = new Map<string, Omit<StatusProblem, 'since'>>();
+  private readonly invalidApplications = new Map<
+    string,
+    Omit<StatusProblem, 'since'>
+  >();
   /** When each application was last synced, written with its next verdict. */
   private readonly syncedAt = new Map<string, string>();
   private readonly now: () => Date;
@@ -117,8 +132,12 @@ export class Reconciler {
   start(): void {
     for (const cluster of this.options.clusters.values()) {
       this.unsubscribe.push(
-        cluster.onChange(change => this.queue.enqueue(change.application, 'watch')),
-        cluster.onStateChange(() => this.enqueueCluster(cluster.name, 'periodic')),
+        cluster.onChange(change =>
+          this.queue.enqueue(change.application, 'watch'),
+        ),
+        cluster.onStateChange(() =>
+          this.enqueueCluster(cluster.name, 'periodic'),
+        ),
       );
     }
   }
@@ -142,12 +161,15 @@ export class Reconciler {
   desiredState(name: string): DesiredState | undefined {
     const tracked = this.applications.get(name);
     if (!tracked) return undefined;
-    const problem = this.invalidApplications.get(name) ?? tracked.rendered.problem;
+    const problem =
+      this.invalidApplications.get(name) ?? tracked.rendered.problem;
     return {
       spec: tracked.spec,
       revision: tracked.revision,
       objects: tracked.rendered.objects,
-      ...(problem && { problem: { code: problem.code, message: problem.message } }),
+      ...(problem && {
+        problem: { code: problem.code, message: problem.message },
+      }),
     };
   }
 
@@ -181,7 +203,9 @@ export class Reconciler {
   refresh(repoId: string): Promise<void> {
     // A webhook and a poll may ask at once: refreshes of one repo run one after the other.
     const previous = this.refreshes.get(repoId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.refreshNow(repoId));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.refreshNow(repoId));
     this.refreshes.set(repoId, next);
     return next;
   }
@@ -201,13 +225,20 @@ export class Reconciler {
     if (head.sha === this.heads.get(repoId)) return;
 
     const dir = await repo.checkout(head.sha);
-    const loaded = await loadApplications(dir, repoId);
+    // Only the application files this commit changed are parsed again.
+    const loaded = await loadApplications(dir, repoId, {
+      contentId: file => repo.treeHash(head.sha, file),
+      previous: this.parsedFiles.get(repoId),
+    });
+    this.parsedFiles.set(repoId, loaded.files);
     const { errors } = loaded;
     for (const error of errors) {
       logger.warn(`Config repo ${repoId}: ${formatApplicationError(error)}`);
     }
     // A file that stopped parsing must not delete the applications it declared: keep them as last known.
-    const brokenFiles = new Map(errors.map(error => [error.file, formatApplicationError(error)]));
+    const brokenFiles = new Map(
+      errors.map(error => [error.file, formatApplicationError(error)]),
+    );
     const declared = new Set(loaded.applications.map(app => app.name));
     const kept = [...this.applications.values()]
       .map(tracked => tracked.spec)
@@ -242,7 +273,9 @@ export class Reconciler {
     }
     // Entities that list this repo's applications in their annotation: stored so a page stays one query.
     const conflictedNames = new Set(conflicts.map(c => c.name));
-    const linkable = applications.filter(spec => !conflictedNames.has(spec.name));
+    const linkable = applications.filter(
+      spec => !conflictedNames.has(spec.name),
+    );
     const links = (await this.options.catalog.annotatedEntities()).flatMap(
       ({ entityRef, annotation }) =>
         applicationsListedBy(annotation, linkable).map(spec => ({
@@ -264,7 +297,11 @@ export class Reconciler {
     };
     const conflicted = new Set(conflicts.map(c => c.name));
     const kindsByCluster = new Map<string, Map<string, WatchedKind>>();
-    const renders: Array<{ spec: ApplicationSpec; rendered: RenderedApplication; changed: boolean }> = [];
+    const renders: Array<{
+      spec: ApplicationSpec;
+      rendered: RenderedApplication;
+      changed: boolean;
+    }> = [];
     for (const spec of applications) {
       if (conflicted.has(spec.name)) continue;
       if (keptNames.has(spec.name)) {
@@ -301,7 +338,8 @@ export class Reconciler {
       // commit neither moves it nor costs a reconcile, a history entry or a signal.
       const revision = changed || !previous ? head.revision : previous.revision;
       this.applications.set(spec.name, { spec, revision, rendered });
-      if (changed || wasInvalid.has(spec.name)) this.queue.enqueue(spec.name, 'commit');
+      if (changed || wasInvalid.has(spec.name))
+        this.queue.enqueue(spec.name, 'commit');
     }
     this.heads.set(repoId, head.sha);
   }
@@ -332,7 +370,9 @@ export class Reconciler {
     // Another replica holds this cluster's lease: only it writes these verdicts.
     if (this.options.owns && !this.options.owns(cluster.name)) return;
     if (rendered.problem) {
-      notify(await store.markProblem({ application: name }, rendered.problem, at));
+      notify(
+        await store.markProblem({ application: name }, rendered.problem, at),
+      );
       return;
     }
     const state = cluster.state();
@@ -342,7 +382,9 @@ export class Reconciler {
           { application: name },
           {
             code: 'CLUSTER_UNREACHABLE',
-            message: `cluster ${cluster.name}: ${state.message ?? 'unreachable'}`,
+            message: `cluster ${cluster.name}: ${
+              state.message ?? 'unreachable'
+            }`,
           },
           at,
         ),
@@ -361,12 +403,15 @@ export class Reconciler {
       ...(syncedAt && { syncedAt }),
     };
     const result = await store.writeVerdict(name, written);
-    if (syncedAt && this.syncedAt.get(name) === syncedAt) this.syncedAt.delete(name);
+    if (syncedAt && this.syncedAt.get(name) === syncedAt)
+      this.syncedAt.delete(name);
     if (result.changed) this.options.onStatusChange?.(result.status);
     try {
       this.options.onVerdict?.(name, written);
     } catch (error) {
-      this.options.logger.warn(`Handling the verdict of ${name} failed: ${error}`);
+      this.options.logger.warn(
+        `Handling the verdict of ${name} failed: ${error}`,
+      );
     }
   }
 
@@ -382,7 +427,8 @@ export class Reconciler {
       desiredByKey.set(formatResourceKey(resourceKeyOf(object)), object);
     }
     const autoscaled = autoscaledTargets(rendered.objects);
-    const previous = this.diffCache.get(spec.name) ?? new Map<string, CachedDiff>();
+    const previous =
+      this.diffCache.get(spec.name) ?? new Map<string, CachedDiff>();
     const next = new Map<string, CachedDiff>();
 
     const inventory = computeInventory(
@@ -399,7 +445,9 @@ export class Reconciler {
         const cached = previous.get(key);
         // Same desired object (renders are cached and frozen) and same resourceVersion: same verdict.
         diff =
-          cached && cached.desired === desired && cached.liveVersion === liveVersion
+          cached &&
+          cached.desired === desired &&
+          cached.liveVersion === liveVersion
             ? cached.result
             : diffObjects(desired, entry.live, {
                 fieldManager: this.options.fieldManager,
@@ -432,7 +480,9 @@ export class Reconciler {
     const health = aggregateHealth(resources.map(r => r.health));
     const worst = resources.find(r => r.health === health && r.healthMessage);
     return {
-      sync: summarizeSync(resources.map(r => ({ status: r.sync, prune: r.prune }))),
+      sync: summarizeSync(
+        resources.map(r => ({ status: r.sync, prune: r.prune })),
+      ),
       health,
       healthMessage: worst
         ? `${worst.ref.kind} ${worst.ref.name}: ${worst.healthMessage}`
@@ -453,7 +503,8 @@ export class Reconciler {
 
   private enqueueRepo(repoId: string): void {
     for (const [name, tracked] of this.applications) {
-      if (tracked.spec.source.repo === repoId) this.queue.enqueue(name, 'periodic');
+      if (tracked.spec.source.repo === repoId)
+        this.queue.enqueue(name, 'periodic');
     }
   }
 
@@ -467,13 +518,17 @@ export class Reconciler {
   /** A live-side verdict must not clear a config repo's outage: Git may have moved on meanwhile. */
   private repoProblem(repoId: string, at: string): StatusProblem | null {
     const message = this.unreachableRepos.get(repoId);
-    return message === undefined ? null : { code: 'REPO_UNREACHABLE', message, since: at };
+    return message === undefined
+      ? null
+      : { code: 'REPO_UNREACHABLE', message, since: at };
   }
 
   private async repoUnreachable(repo: ConfigRepository, error: unknown) {
     if (!(error instanceof RepoUnreachableError)) throw error;
     this.unreachableRepos.set(repo.id, error.message);
-    this.options.logger.warn(`Config repo ${repo.id} is unreachable: ${error.message}`);
+    this.options.logger.warn(
+      `Config repo ${repo.id} is unreachable: ${error.message}`,
+    );
     const statuses = await this.options.store.markProblem(
       { repo: repo.id },
       { code: 'REPO_UNREACHABLE', message: error.message },

@@ -67,6 +67,20 @@ export class TestGitRemote {
       const full = join(this.workTree, path);
       if (content === null) {
         await fs.rm(full, { force: true });
+        // Like git, leave no empty directory behind (a file may take its name in the same commit).
+        for (
+          let dir = dirname(full);
+          dir.startsWith(`${this.workTree}/`);
+          dir = dirname(dir)
+        ) {
+          if (
+            !(await fs.rmdir(dir).then(
+              () => true,
+              () => false,
+            ))
+          )
+            break;
+        }
       } else {
         await fs.mkdir(dirname(full), { recursive: true });
         await fs.writeFile(full, content);
