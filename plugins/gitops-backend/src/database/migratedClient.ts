@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { cacheSqliteStatements } from './sqliteStatementCache';
 
 const MIGRATIONS_DIRECTORY = resolvePackagePath(
   '@backstage-gitops/plugin-gitops-backend',
@@ -18,6 +19,7 @@ export async function migratedClient(
   options: { skipMigrations?: boolean } = {},
 ): Promise<Knex> {
   const client = await database.getClient();
+  cacheSqliteStatements(client);
   if (options.skipMigrations || database.migrations?.skip) return client;
   let done = migrations.get(client);
   if (!done) {
