@@ -14,6 +14,10 @@ bash scripts/demo/config-repo.sh "$data/config-repo"
 clusters="    []"
 cluster_dir="$data/cluster"
 stop_cluster() { bash tools/k8s-testbin/stop.sh "$cluster_dir" >/dev/null 2>&1 || true; }
+# helm renders the config repo's helm charts; without it (no Go here) those applications show RENDER_FAILED.
+if helm_bin="$(bash tools/helm/build.sh 2>"$data/helm-build.log" | tail -n1)" && [ -x "$helm_bin/helm" ]; then
+  export PATH="$helm_bin:$PATH"
+fi
 if bin="$(bash tools/k8s-testbin/build.sh 2>"$data/k8s-build.log" | tail -n1)" && [ -x "$bin/kube-apiserver" ]; then
   export K8S_TESTBIN_BIN="$bin" PATH="$bin:$PATH"
   stop_cluster # a previous run that was killed may have left it running

@@ -49,8 +49,16 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
     else
       failed=$((failed + 1)); failures+=("control plane build")
     fi
+    # helm for the helm renderer's suites, from its own module (cached after the first build).
+    echo "==> helm build" >&2
+    if helm_bin="$(bash tools/helm/build.sh | tail -n1)" && [ -x "$helm_bin/helm" ]; then
+      export PATH="$helm_bin:$PATH"
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1)); failures+=("helm build")
+    fi
   else
-    echo "test: Go is not installed: suites that need the local control plane are skipped" >&2
+    echo "test: Go is not installed: suites that need the local control plane or helm are skipped" >&2
   fi
 
   # Store tests run on SQLite and on a real PostgreSQL 15, started here and stopped after Jest.

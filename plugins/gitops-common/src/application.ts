@@ -17,6 +17,13 @@ export interface ApplicationSpec {
     /** Directory in the repo, relative to its root. */
     path: string;
     renderer: Renderer;
+    /** Options for a helm chart, as the Application declared them. */
+    helm?: {
+      /** Values files in the order helm reads them (later ones win), relative to the config root. */
+      valueFiles: string[];
+      /** Helm's release name; default: the application's name, when at most 53 characters. */
+      releaseName?: string;
+    };
   };
   destination: {
     /** Cluster name from app-config `gitops.clusters[].name`. */

@@ -56,6 +56,48 @@ const sourcePath = z
     examples: ['apps/shop-api/overlays/dev'],
   });
 
+// Helm's own rule for release names: a DNS-1123 label of at most 53 characters.
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const helmOptions = z
+  .strictObject({
+    valueFiles: z
+      .array(
+        z
+          .string()
+          .min(1, { error: 'a values file must not be empty' })
+          .refine(file => !file.startsWith('/'), {
+            error:
+              'a values file is relative to the chart directory, not absolute',
+          }),
+      )
+      .max(20)
+      .default([])
+      .meta({
+        description:
+          'Values files, relative to the chart directory (spec.source.path), in the order helm reads them: later files win. They must stay inside the config repo.',
+        examples: [['values-prod.yaml']],
+      }),
+    releaseName: z
+      .string()
+      .max(53, {
+        error: 'spec.source.helm.releaseName must be at most 53 characters',
+      })
+      .regex(RELEASE_NAME, {
+        error:
+          'spec.source.helm.releaseName must be lower-case letters, digits and "-", starting and ending with a letter or digit',
+      })
+      .optional()
+      .meta({
+        description:
+          "Helm's release name. Default: the application's name, when it has at most 53 characters.",
+      }),
+  })
+  .meta({
+    description:
+      'Options for a helm chart: values files per environment and the release name.',
+  });
+
 /**
  * The `Application` document as written in a config repo's `applications/*.yaml`. Parsing applies the
  * defaults (renderer `auto`, every sync policy flag false) and normalizes the entity ref and path.
@@ -80,16 +122,43 @@ export const applicationDocumentSchema = z
           'Environment name shown on the entity page, e.g. dev, staging, prod.',
         examples: ['dev'],
       }),
-      source: z.strictObject({
-        path: sourcePath,
-        renderer: z
-          .enum(['auto', 'plain', 'kustomize', 'helm'])
-          .default('auto')
-          .meta({
-            description:
-              'How manifests are produced: auto picks kustomize when a kustomization file exists, helm when Chart.yaml exists, else plain YAML.',
-          }),
-      }),
+      source: z
+        .strictObject({
+          path: sourcePath,
+          renderer: z
+            .enum(['auto', 'plain', 'kustomize', 'helm'])
+            .default('auto')
+            .meta({
+              description:
+                'How manifests are produced: auto picks kustomize when a kustomization file exists, helm when Chart.yaml exists, else plain YAML.',
+            }),
+          helm: helmOptions.optional(),
+        })
+        .superRefine((source, ctx) => {
+          if (
+            source.helm &&
+            (source.renderer === 'plain' || source.renderer === 'kustomize')
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['helm'],
+              message: `helm options apply to helm charts, not to the ${source.renderer} renderer`,
+            });
+          }
+          for (const [i, file] of (source.helm?.valueFiles ?? []).entries()) {
+            try {
+              normalizeRepoPath(`${source.path}/${file}`);
+            } catch (error) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['helm', 'valueFiles', i],
+                message: `values file ${JSON.stringify(
+                  file,
+                )} is outside the config repo: ${(error as Error).message}`,
+              });
+            }
+          }
+        }),
       destination: z.strictObject({
         cluster: z
           .string()

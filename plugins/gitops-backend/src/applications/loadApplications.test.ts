@@ -395,4 +395,87 @@ describe('loadApplications', () => {
     expect(third.errors).toEqual(scratch.errors);
     expect(third.applications.map(a => a.name)).toEqual(['not-read', 'a', 'c']);
   });
+
+  it('reads helm values files relative to the chart, and refuses helm options that cannot apply', async () => {
+    const withHelm = (name: string, renderer: string, helm: string) =>
+      application(name).replace(
+        `    path: apps/shop-api/overlays/dev\n`,
+        `    path: apps/payments/chart\n    renderer: ${renderer}\n    helm:\n${helm}`,
+      );
+    await write({
+      'applications/a-ok.yaml': withHelm(
+        'ok',
+        'helm',
+        '      valueFiles: [../values/prod.yaml, values-extra.yaml]\n      releaseName: payments\n',
+      ),
+      'applications/b-kustomize.yaml': withHelm(
+        'kust',
+        'kustomize',
+        '      valueFiles: [v.yaml]\n',
+      ),
+      'applications/c-escape.yaml': withHelm(
+        'escape',
+        'auto',
+        '      valueFiles: [../../../../etc/passwd]\n',
+      ),
+      'applications/d-absolute.yaml': withHelm(
+        'absolute',
+        'auto',
+        '      valueFiles: [/etc/passwd]\n',
+      ),
+      'applications/e-release.yaml': withHelm(
+        'release',
+        'helm',
+        '      releaseName: Not_Valid\n',
+      ),
+    });
+    const { applications, errors } = await loadApplications(treeDir, 'config');
+    expect(applications.map(a => [a.name, a.source])).toEqual([
+      [
+        'ok',
+        {
+          repo: 'config',
+          path: 'apps/payments/chart',
+          renderer: 'helm',
+          helm: {
+            valueFiles: [
+              'apps/payments/values/prod.yaml',
+              'apps/payments/chart/values-extra.yaml',
+            ],
+            releaseName: 'payments',
+          },
+        },
+      ],
+    ]);
+    expect(errors.map(e => [e.file, e.application, e.message])).toEqual([
+      [
+        'applications/b-kustomize.yaml',
+        'kust',
+        expect.stringMatching(
+          /helm options apply to helm charts, not to the kustomize renderer/,
+        ),
+      ],
+      [
+        'applications/c-escape.yaml',
+        'escape',
+        expect.stringMatching(
+          /values file "..\/..\/..\/..\/etc\/passwd" is outside the config repo/,
+        ),
+      ],
+      [
+        'applications/d-absolute.yaml',
+        'absolute',
+        expect.stringMatching(/relative to the chart directory, not absolute/),
+      ],
+      [
+        'applications/e-release.yaml',
+        'release',
+        expect.stringMatching(/releaseName must be lower-case letters/),
+      ],
+    ]);
+    // Each error points at the line of the offending field.
+    expect(errors.every(e => typeof e.line === 'number' && e.line > 8)).toBe(
+      true,
+    );
+  });
 });

@@ -5,6 +5,7 @@ import {
 } from '@backstage-gitops/gitops-engine';
 import type { ApplicationSpec } from '@backstage-gitops/plugin-gitops-common';
 import { promises as fs } from 'node:fs';
+import { normalizeRepoPath } from '../git/normalizeRepoPath';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -370,6 +371,17 @@ function toApplication(
         repo: repoId,
         path: spec.source.path,
         renderer: spec.source.renderer,
+        ...(spec.source.helm && {
+          helm: {
+            // Stored relative to the config root, as every other path the backend reads.
+            valueFiles: spec.source.helm.valueFiles.map(file =>
+              normalizeRepoPath(`${spec.source.path}/${file}`),
+            ),
+            ...(spec.source.helm.releaseName && {
+              releaseName: spec.source.helm.releaseName,
+            }),
+          },
+        }),
       },
       destination: {
         cluster: spec.destination.cluster,

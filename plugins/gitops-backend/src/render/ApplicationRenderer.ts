@@ -120,6 +120,15 @@ export class ApplicationRenderer {
         application.source.path,
         readFile,
       );
+      // Values files outside the chart directory are inputs too.
+      if (renderer === 'helm') {
+        dependencies = [
+          ...new Set([
+            ...dependencies,
+            ...(application.source.helm?.valueFiles ?? []),
+          ]),
+        ];
+      }
       const hashes = await Promise.all(
         dependencies.map(path => tree.treeHash(path)),
       );
@@ -133,6 +142,7 @@ export class ApplicationRenderer {
             path: application.source.path,
             name: application.name,
             namespace: application.destination.namespace,
+            helm: application.source.helm ?? null,
             dependencies: dependencies.map((path, i) => [
               path,
               hashes[i] ?? null,
@@ -199,7 +209,9 @@ export class ApplicationRenderer {
           namespace: application.destination.namespace,
           // Helm release names are at most 53 characters; longer application names keep helm's default.
           releaseName:
-            application.name.length <= 53 ? application.name : undefined,
+            application.source.helm?.releaseName ??
+            (application.name.length <= 53 ? application.name : undefined),
+          valuesFiles: application.source.helm?.valueFiles,
         },
         env: this.options.env,
       });
