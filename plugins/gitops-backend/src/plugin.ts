@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRouter } from './api/createRouter';
 import { ChangeService } from './changes/ChangeService';
+import { CatalogForgeIdentityResolver } from './changes/ForgeIdentityResolver';
 import { createChangeListener } from './changes/createChangeListener';
 import { createChangeRouter, permissionAuthorizer } from './changes/createChangeRouter';
 import { readChangeConfig } from './changes/readChangeConfig';
@@ -155,6 +156,7 @@ export const gitopsPlugin = createBackendPlugin({
           ],
           renderer,
           authorizer: permissionAuthorizer(deps.permissions),
+          forgeIdentities: new CatalogForgeIdentityResolver(deps.catalog, deps.auth, logger),
           logger,
           workDir,
           clusterNames: [...clusters.caches().keys()],

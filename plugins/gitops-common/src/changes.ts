@@ -209,11 +209,21 @@ export interface ApprovalRule {
 }
 
 export interface Approval {
+  /** The user entity ref for an approval in Backstage; the forge login (`octocat`) for a review on the forge. */
   by: string;
   at: string;
   /** Where the approval was given: in Backstage or as a review on the forge. */
   source: 'backstage' | 'forge';
-  /** The approver and the groups they belong to when they approved, for rules that name a group. */
+  /**
+   * For a forge review: the catalog user entity ref its login resolved to, the User annotated
+   * `github.com/user-login: <login>`, else `user:default/<login>`. Absent on reviews not resolved yet (stored by
+   * an older version, or while the catalog was unreachable); those count as `user:default/<login>`.
+   */
+  user?: string;
+  /**
+   * The approver and the groups they belong to, for rules that name a group: in Backstage, their ownership refs
+   * when they approved; on the forge, the resolved user and its `memberOf` groups as of the latest tracker pass.
+   */
   groups?: string[];
 }
 

@@ -1,5 +1,7 @@
 import type { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { KubeObject } from '@backstage-gitops/gitops-engine';
 import type { ChangeRequest, ChangeRequestState } from '@backstage-gitops/plugin-gitops-common';
 import knexFactory, { type Knex } from 'knex';
@@ -18,7 +20,9 @@ import { ApplicationRenderer } from '../render';
 import { readEnvironmentPolicies } from '../sync/readEnvironmentPolicies';
 import { Syncer } from '../sync/Syncer';
 import { alice, bob, kustomizeUnavailable, readExampleRepo } from './__testUtils__/changeTestbed';
+import { CATALOG_USERS } from './__testUtils__/catalogUsers';
 import { ChangeService } from './ChangeService';
+import { CatalogForgeIdentityResolver } from './ForgeIdentityResolver';
 import { LocalScmProvider } from './scm/LocalScmProvider';
 
 jest.setTimeout(180_000);
@@ -105,6 +109,7 @@ describeWithCluster('change requests end to end (local Git, local cluster)', () 
       providers: [new LocalScmProvider()],
       renderer,
       authorizer: { authorize: async () => {} },
+      forgeIdentities: new CatalogForgeIdentityResolver(catalogServiceMock({ entities: CATALOG_USERS }), mockServices.auth()),
       logger,
       workDir: join(remote.root, 'backend'),
       clusterNames: ['local'],

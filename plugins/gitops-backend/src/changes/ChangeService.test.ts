@@ -513,6 +513,157 @@ describe('ChangeService lifecycle guards', () => {
   });
 });
 
+describe('ChangeService: GitHub reviews count as their catalog user and groups', () => {
+  let bed: ChangeTestbed;
+  const PLATFORM_RULE = { environment: 'prod', count: 1, from: ['group:default/platform-team'] };
+  beforeEach(async () => {
+    if (skipReason) return;
+    bed = await ChangeTestbed.create(databases, { approvalRules: new Map([['prod', PLATFORM_RULE]]) });
+  });
+  afterEach(async () => {
+    await bed?.cleanup();
+  });
+  const image = (tag: string): ChangeSpec => ({ type: 'image', application: 'shop-api-prod', container: 'web', tag });
+  const submit = async (tag = '1.5.0') => (await bed.service.submit({ changes: [image(tag)] }, alice)).request;
+
+  it('a review by a login annotated on a platform-team member satisfies the group rule', async () => {
+    if (skipReason) return;
+    const request = await submit();
+    // bob's GitHub login is not his catalog name: only the annotation says who he is.
+    bed.review(request.id, 'bobby-gh');
+    await bed.service.track();
+
+    const tracked = await bed.service.get(request.id);
+    expect(tracked.approvals).toEqual([
+      {
+        by: 'bobby-gh',
+        at: expect.any(String),
+        source: 'forge',
+        user: 'user:default/bob',
+        groups: ['user:default/bob', 'group:default/platform-team'],
+      },
+    ]);
+    expect(missingApprovals(tracked)).toEqual([]);
+    expect((await bed.service.merge(request.id, alice)).state).toBe('merged');
+  });
+
+  it('a login only the user name matches counts with that user\'s groups; an unknown login with none', async () => {
+    if (skipReason) return;
+    const request = await submit();
+    bed.review(request.id, 'stranger');
+    await bed.service.track();
+    let tracked = await bed.service.get(request.id);
+    expect(tracked.approvals).toEqual([
+      expect.objectContaining({ by: 'stranger', user: 'user:default/stranger', groups: ['user:default/stranger'] }),
+    ]);
+    await expect(bed.service.merge(request.id, alice)).rejects.toThrow(/still needs 1 more approval/);
+
+    // carol carries no login annotation: her name is her login.
+    bed.review(request.id, 'stranger', 'carol');
+    await bed.service.track();
+    tracked = await bed.service.get(request.id);
+    expect(tracked.approvals[1]).toMatchObject({
+      by: 'carol',
+      user: 'user:default/carol',
+      groups: ['user:default/carol', 'group:default/platform-team'],
+    });
+    expect((await bed.service.merge(request.id, alice)).state).toBe('merged');
+  });
+
+  it('never counts the requester\'s own GitHub review, under a login other than their name', async () => {
+    if (skipReason) return;
+    // Even a rule anyone may satisfy.
+    bed.service = bed.createService({ approvalRules: new Map([['prod', { environment: 'prod', count: 1 }]]) });
+    const request = await submit();
+    bed.review(request.id, 'alice-gh');
+    await bed.service.track();
+    const tracked = await bed.service.get(request.id);
+    expect(tracked.approvals).toEqual([expect.objectContaining({ by: 'alice-gh', user: 'user:default/alice' })]);
+    expect(missingApprovals(tracked)).toEqual(['1 more approval(s) for prod: 1']);
+    await expect(bed.service.merge(request.id, alice)).rejects.toThrow(/still needs 1 more approval/);
+  });
+
+  it('counts a person who approved in Backstage and on GitHub once', async () => {
+    if (skipReason) return;
+    bed.service = bed.createService({ approvalRules: new Map([['prod', { ...PLATFORM_RULE, count: 2 }]]) });
+    const request = await submit();
+    await bed.service.approve(request.id, bob);
+    bed.review(request.id, 'bobby-gh');
+    await bed.service.track();
+    const tracked = await bed.service.get(request.id);
+    expect(tracked.approvals.map(a => [a.source, a.by])).toEqual([
+      ['backstage', 'user:default/bob'],
+      ['forge', 'bobby-gh'],
+    ]);
+    await expect(bed.service.merge(request.id, alice)).rejects.toThrow(
+      /still needs 1 more approval\(s\) for prod: 2 from group:default\/platform-team/,
+    );
+
+    bed.review(request.id, 'bobby-gh', 'carol');
+    await bed.service.track();
+    expect((await bed.service.merge(request.id, alice)).state).toBe('merged');
+  });
+
+  it('asks the catalog once per tracker pass for the reviewers of every open request', async () => {
+    if (skipReason) return;
+    const first = await submit('1.5.0');
+    const second = (
+      await bed.service.submit({ changes: [{ type: 'replicas', application: 'shop-api-dev', replicas: 2 }] }, alice)
+    ).request;
+    bed.review(first.id, 'bobby-gh');
+    bed.review(second.id, 'carol', 'stranger');
+    const getEntities = jest.spyOn(bed.catalog, 'getEntities');
+    const getEntitiesByRefs = jest.spyOn(bed.catalog, 'getEntitiesByRefs');
+
+    await bed.service.track();
+    expect(getEntities).toHaveBeenCalledTimes(1);
+    const filter = getEntities.mock.calls[0][0]?.filter as Record<string, string[]>;
+    expect(filter.kind).toBe('User');
+    expect([...filter['metadata.annotations.github.com/user-login']].sort()).toEqual(['bobby-gh', 'carol', 'stranger']);
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    expect((await bed.service.get(first.id)).approvals[0].user).toBe('user:default/bob');
+    expect((await bed.service.get(second.id)).approvals.map(a => a.user)).toEqual([
+      'user:default/carol',
+      'user:default/stranger',
+    ]);
+  });
+
+  it('keeps approvals and their resolution while the catalog is unreachable, and warns', async () => {
+    if (skipReason) return;
+    const request = await submit();
+    bed.review(request.id, 'bobby-gh');
+    await bed.service.track();
+    const resolved = (await bed.service.get(request.id)).approvals;
+
+    const getEntities = jest
+      .spyOn(bed.catalog, 'getEntities')
+      .mockRejectedValue(new ServiceUnavailableError('catalog answered 503'));
+    // bob renews his review and carol joins while the catalog is down.
+    bed.review(request.id, 'carol', 'bobby-gh');
+    await bed.service.track();
+    expect(getEntities).toHaveBeenCalledTimes(1);
+    expect(bed.logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/Resolving forge reviewers carol, bobby-gh in the catalog failed.*catalog answered 503/),
+    );
+    const during = await bed.service.get(request.id);
+    expect(during.approvals).toEqual([
+      // Not resolved yet: counts as user:default/carol, without groups, until the catalog answers.
+      { by: 'carol', at: expect.any(String), source: 'forge' },
+      { ...resolved[0], at: expect.any(String) },
+    ]);
+    expect(missingApprovals(during)).toEqual([]);
+
+    getEntities.mockRestore();
+    await bed.service.track();
+    expect((await bed.service.get(request.id)).approvals[0]).toMatchObject({
+      by: 'carol',
+      user: 'user:default/carol',
+      groups: ['user:default/carol', 'group:default/platform-team'],
+    });
+    expect((await bed.service.merge(request.id, alice)).state).toBe('merged');
+  });
+});
+
 describe('missingApprovals', () => {
   const rule = { environment: 'prod', count: 2, from: ['group:default/platform-team', 'user:default/carol'] };
   const base = {
@@ -544,6 +695,46 @@ describe('missingApprovals', () => {
         ],
       }),
     ).toEqual([]);
+  });
+
+  it('counts a forge review as the user it resolved to, with that user\'s groups', () => {
+    const platform = { environment: 'prod', count: 1, from: ['group:default/platform-team'] };
+    const review = (by: string, user: string, groups: string[]) =>
+      ({ by, at: 'x', source: 'forge', user, groups: [user, ...groups] }) as const;
+    expect(
+      missingApprovals({
+        ...base,
+        approvalsRequired: [platform],
+        approvals: [review('bobby-gh', 'user:default/bob', ['group:default/platform-team'])],
+      }),
+    ).toEqual([]);
+    // The requester under another login, even in the group: not a vote.
+    expect(
+      missingApprovals({
+        ...base,
+        approvalsRequired: [platform],
+        approvals: [review('alice-gh', 'User:default/Alice', ['group:default/platform-team'])],
+      }),
+    ).toEqual(['1 more approval(s) for prod: 1 from group:default/platform-team']);
+    // bob in Backstage (before he joined the team) and on GitHub: one vote, with the groups of both.
+    expect(
+      missingApprovals({
+        ...base,
+        approvalsRequired: [{ ...platform, count: 2 }],
+        approvals: [
+          { by: 'user:default/bob', at: 'x', source: 'backstage', groups: ['user:default/bob'] },
+          review('bobby-gh', 'user:default/bob', ['group:default/platform-team']),
+        ],
+      }),
+    ).toEqual(['1 more approval(s) for prod: 2 from group:default/platform-team']);
+    // A login resolved to a user of another name is not the user of the login's name.
+    expect(
+      missingApprovals({
+        ...base,
+        approvalsRequired: [{ environment: 'prod', count: 1, from: ['user:default/carol'] }],
+        approvals: [review('carol', 'user:default/carol.jones', [])],
+      }),
+    ).toEqual(['1 more approval(s) for prod: 1 from user:default/carol']);
   });
 });
 

@@ -33,6 +33,7 @@ import {
 } from '@backstage-gitops/plugin-gitops-common';
 import type {
   PullRequestHandle,
+  PullRequestStatus,
   ScmProvider,
   ScmRepository,
 } from '@backstage-gitops/plugin-gitops-node';
@@ -49,6 +50,7 @@ import type { GitOpsStore } from '../database/GitOpsStore';
 import { normalizeEntityRef } from '../database/normalizeEntityRef';
 import { ConfigRepository, runGit, GitCommandError, RepoUnreachableError } from '../git';
 import { ApplicationRenderer, RenderedApplication } from '../render';
+import type { ForgeIdentity, ForgeIdentityResolver } from './ForgeIdentityResolver';
 import { diffFiles, diffManifests } from './manifestDiff';
 import {
   applicationsOf,
@@ -91,6 +93,11 @@ export interface ChangeServiceOptions {
   /** The reconciler's renderer: renders at the base commit come from its cache. */
   renderer: ApplicationRenderer;
   authorizer: ChangeAuthorizer;
+  /**
+   * Maps forge reviewers (GitHub logins) to catalog users and their groups, once per tracker pass. Without one,
+   * a review counts as `user:default/<login>` with no groups.
+   */
+  forgeIdentities?: ForgeIdentityResolver;
   logger: LoggerService;
   workDir: string;
   clusterNames: string[];
@@ -108,6 +115,14 @@ export interface ChangeServiceOptions {
   now?: () => Date;
   /** A merged request that has not synced and turned healthy within this long fails. Default 30 min. */
   healthTimeoutMs?: number;
+}
+
+/** What one tracker pass read from the forges and the catalog before moving requests. */
+interface TrackPass {
+  /** Each open request's PR, read at the start of the pass, by request id (or why it could not be read). */
+  pullRequests: Map<string, { handle: PullRequestHandle; status?: PullRequestStatus; error?: unknown }>;
+  /** Every reviewer of those PRs, by lower-case login; `undefined` when the catalog could not answer. */
+  identities: Map<string, ForgeIdentity> | undefined;
 }
 
 /** A preview plus what submit needs to act on it. */
@@ -318,9 +333,11 @@ export class ChangeService {
     this.tracking = (async () => {
       do {
         this.trackAgain = false;
-        for (const request of await this.options.changes.listActive()) {
+        const active = await this.options.changes.listActive();
+        const pass = await this.readForges(active);
+        for (const request of active) {
           try {
-            await this.trackOne(request);
+            await this.trackOne(request, pass);
           } catch (error) {
             this.options.logger.warn(`Tracking change request ${request.id} failed: ${error}`);
           }
@@ -362,7 +379,42 @@ export class ChangeService {
       });
   }
 
-  private async trackOne(listed: StoredChangeRequest): Promise<void> {
+  /**
+   * Reads the PR of every open request, then resolves all their reviewers in one catalog query: a pass asks
+   * the catalog once however many requests and reviews there are.
+   */
+  private async readForges(active: StoredChangeRequest[]): Promise<TrackPass> {
+    const pullRequests: TrackPass['pullRequests'] = new Map();
+    for (const request of active) {
+      if (request.state !== 'pr-open' || !request.pullRequest) continue;
+      const handle = request.pullRequest;
+      try {
+        const { provider, repository } = this.providerFor(request.repo);
+        pullRequests.set(request.id, { handle, status: await provider.getPullRequest(repository, handle) });
+      } catch (error) {
+        // Reported by trackOne, like any other failure of this request.
+        pullRequests.set(request.id, { handle, error });
+      }
+    }
+    const logins = [...pullRequests.values()].flatMap(pr => pr.status?.approvals.map(a => a.by) ?? []);
+    return { pullRequests, identities: await this.resolveForgeLogins(logins) };
+  }
+
+  /** The catalog users behind forge logins; `undefined` (and a warning) when the catalog cannot answer. */
+  private async resolveForgeLogins(logins: string[]): Promise<Map<string, ForgeIdentity> | undefined> {
+    const resolver = this.options.forgeIdentities;
+    if (!resolver || logins.length === 0) return new Map();
+    try {
+      return await resolver.resolve(logins);
+    } catch (error) {
+      this.options.logger.warn(
+        `Resolving forge reviewers ${[...new Set(logins)].join(', ')} in the catalog failed; their approvals keep their previous resolution: ${error}`,
+      );
+      return undefined;
+    }
+  }
+
+  private async trackOne(listed: StoredChangeRequest, pass?: TrackPass): Promise<void> {
     // The list may be stale: another replica or an API call may have moved the request meanwhile.
     const request = (await this.options.changes.get(listed.id)) ?? listed;
     if (request.state === 'draft' || request.state === 'checked') {
@@ -371,7 +423,17 @@ export class ChangeService {
     }
     if (request.state === 'pr-open' && request.pullRequest) {
       const { provider, repository } = this.providerFor(request.repo);
-      const pr = await provider.getPullRequest(repository, request.pullRequest);
+      const read = pass?.pullRequests.get(request.id);
+      let pr: PullRequestStatus;
+      let identities: Map<string, ForgeIdentity> | undefined;
+      if (read && read.handle.id === request.pullRequest.id) {
+        if (!read.status) throw read.error;
+        pr = read.status;
+        identities = pass!.identities;
+      } else {
+        pr = await provider.getPullRequest(repository, request.pullRequest);
+        identities = await this.resolveForgeLogins(pr.approvals.map(a => a.by));
+      }
       if (pr.state === 'merged' && pr.mergeSha) {
         await this.transition(request.id, 'merged', {
           message: `merged as ${pr.mergeSha.slice(0, 12)}`,
@@ -382,7 +444,7 @@ export class ChangeService {
         await this.transition(request.id, 'closed', { message: 'the pull request was closed', reason: 'the pull request was closed without merging' });
       } else {
         await this.options.changes.update(request.id, current => {
-          const approvals = mergeApprovals(current.approvals, pr.approvals);
+          const approvals = mergeApprovals(current.approvals, pr.approvals, identities);
           if (
             current.state !== 'pr-open' ||
             (current.pullRequest?.checks === pr.checks &&
@@ -908,37 +970,62 @@ function describeRule(rule: ApprovalRule): string {
 
 /** What is still missing before merge, per environment rule; the forge's and Backstage's approvals both count. */
 export function missingApprovals(request: ChangeRequest): string[] {
-  // One vote per person, whichever way they gave it, and never the requester's own.
+  // One vote per person, whichever way they gave it, and never the requester's own. A person who approved both
+  // ways is one vote, with the refs (user and groups) of both approvals.
   const requester = normalizeEntityRef(request.requestedBy);
-  const seen = new Set<string>();
-  const votes = request.approvals.filter(approval => {
+  const votes = new Map<string, Set<string>>();
+  for (const approval of request.approvals) {
     const who = approverIdentity(approval);
-    if (who === requester || seen.has(who)) return false;
-    seen.add(who);
-    return true;
-  });
+    if (who === requester) continue;
+    const refs = votes.get(who) ?? new Set([who]);
+    for (const group of approval.groups ?? []) refs.add(normalizeEntityRef(group));
+    votes.set(who, refs);
+  }
   return request.approvalsRequired.flatMap(rule => {
-    const counted = votes.filter(a => !rule.from || rule.from.some(f => approverMatches(a, f)));
+    const counted = [...votes.values()].filter(
+      refs => !rule.from || rule.from.some(f => refs.has(normalizeEntityRef(f))),
+    );
     return counted.length >= rule.count ? [] : [`${rule.count - counted.length} more approval(s) for ${describeRule(rule)}`];
   });
 }
 
-/** A forge review counts as the catalog user of the same name, as Backstage's GitHub org ingestion names them. */
+/**
+ * The catalog user who approved. A forge review counts as the user its login resolved to (`user`); one stored
+ * before reviewers were resolved counts as `user:default/<login>`.
+ */
 function approverIdentity(approval: Approval): string {
-  return approval.source === 'forge'
-    ? normalizeEntityRef(`user:default/${approval.by}`)
-    : normalizeEntityRef(approval.by);
+  if (approval.source === 'forge') {
+    return normalizeEntityRef(approval.user ?? `user:default/${approval.by}`);
+  }
+  return normalizeEntityRef(approval.by);
 }
 
-function approverMatches(approval: Approval, from: string): boolean {
-  const wanted = normalizeEntityRef(from);
-  // A forge review carries no groups: it satisfies a rule only when the rule names that user.
-  return approverIdentity(approval) === wanted || (approval.groups ?? []).map(normalizeEntityRef).includes(wanted);
-}
-
-function mergeApprovals(ours: Approval[], forge: Array<{ by: string; at: string }>): Approval[] {
+/**
+ * The forge's current reviews, each with the catalog user and groups its login resolves to. Without an answer
+ * from the catalog (`identities` undefined, or a login it was not asked about), a review keeps the resolution
+ * stored with the same login before, so an outage never takes an approval's groups away.
+ */
+function mergeApprovals(
+  ours: Approval[],
+  forge: Array<{ by: string; at: string }>,
+  identities: Map<string, ForgeIdentity> | undefined,
+): Approval[] {
   const kept = ours.filter(a => a.source === 'backstage');
-  return [...kept, ...forge.map(f => ({ by: f.by, at: f.at, source: 'forge' as const }))];
+  const previous = new Map(
+    ours.filter(a => a.source === 'forge' && a.user).map(a => [a.by.toLowerCase(), a]),
+  );
+  return [
+    ...kept,
+    ...forge.map((f): Approval => {
+      const identity = identities?.get(f.by.toLowerCase()) ?? previous.get(f.by.toLowerCase());
+      return {
+        by: f.by,
+        at: f.at,
+        source: 'forge',
+        ...(identity?.user ? { user: identity.user, groups: identity.groups ?? [identity.user] } : {}),
+      };
+    }),
+  ];
 }
 
 function describeChanges(changes: ChangeSpec[], applications: Array<{ name: string }>): string {

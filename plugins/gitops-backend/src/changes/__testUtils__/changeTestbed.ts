@@ -1,4 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { NotAllowedError } from '@backstage/errors';
 import { renderDirectory } from '@backstage-gitops/gitops-engine';
 import type {
@@ -6,7 +7,12 @@ import type {
   ChangeRequestState,
   ChangeWindowReport,
 } from '@backstage-gitops/plugin-gitops-common';
-import type { ScmProvider } from '@backstage-gitops/plugin-gitops-node';
+import type {
+  PullRequestHandle,
+  PullRequestStatus,
+  ScmProvider,
+  ScmRepository,
+} from '@backstage-gitops/plugin-gitops-node';
 import { promises as fs } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadApplications } from '../../applications';
@@ -16,7 +22,9 @@ import { ConfigRepository } from '../../git';
 import { TestGitRemote } from '../../git/__testUtils__/TestGitRemote';
 import { ApplicationRenderer } from '../../render';
 import { ChangeActor, ChangeService, ChangeServiceOptions } from '../ChangeService';
+import { CatalogForgeIdentityResolver } from '../ForgeIdentityResolver';
 import { LocalScmProvider } from '../scm/LocalScmProvider';
+import { CATALOG_USERS } from './catalogUsers';
 
 const EXAMPLE_CONFIG_REPO = resolve(__dirname, '../../../../../examples/config-repo');
 
@@ -54,6 +62,17 @@ export function actor(userEntityRef: string, groups: string[] = []): ChangeActor
 export const alice = actor('user:default/alice', ['group:default/team-shop']);
 export const bob = actor('user:default/bob', ['group:default/platform-team']);
 
+/** The local provider, with reviews a test places on a change branch as if they were given on GitHub. */
+export class ReviewedLocalScmProvider extends LocalScmProvider {
+  /** Approving reviews by branch (`gitops/cr-…`). */
+  readonly reviews = new Map<string, Array<{ by: string; at: string }>>();
+
+  async getPullRequest(repository: ScmRepository, pullRequest: PullRequestHandle): Promise<PullRequestStatus> {
+    const status = await super.getPullRequest(repository, pullRequest);
+    return { ...status, approvals: [...(this.reviews.get(pullRequest.branch) ?? [])] };
+  }
+}
+
 /**
  * The example config repo in a real Git remote, a real database, the store filled from the repo, and a
  * change service over the local provider: everything but a cluster.
@@ -63,6 +82,10 @@ export class ChangeTestbed {
   /** Entity refs each actor may not act on, by action. */
   readonly denied = new Map<string, Set<string>>();
   windows = new Map<string, ChangeWindowReport>();
+  /** Backstage's in-memory catalog, with `CATALOG_USERS`; forge reviewers are resolved in it. */
+  readonly catalog = catalogServiceMock({ entities: CATALOG_USERS });
+  readonly provider = new ReviewedLocalScmProvider();
+  readonly logger = mockServices.logger.mock();
   service!: ChangeService;
   changes!: DatabaseChangeStore;
   status!: DatabaseGitOpsStore;
@@ -93,7 +116,7 @@ export class ChangeTestbed {
       changes: this.changes,
       status: this.status,
       repos: [this.repo],
-      providers: [new LocalScmProvider()],
+      providers: [this.provider],
       renderer: new ApplicationRenderer(),
       authorizer: {
         authorize: async (who, action, entityRefs) => {
@@ -101,7 +124,8 @@ export class ChangeTestbed {
           if (blocked.length > 0) throw new NotAllowedError(`${who.userEntityRef} may not ${action} ${blocked.join(', ')}`);
         },
       },
-      logger: mockServices.logger.mock(),
+      forgeIdentities: new CatalogForgeIdentityResolver(this.catalog, mockServices.auth()),
+      logger: this.logger,
       workDir: join(this.remote.root, 'backend'),
       clusterNames: ['local'],
       refreshRepo: () => undefined,
@@ -130,6 +154,12 @@ export class ChangeTestbed {
 
   async show(ref: string, path: string): Promise<string> {
     return this.remote.git(this.remote.bareDir, 'show', `${ref}:${path}`);
+  }
+
+  /** Places approving reviews on a change request's PR, as GitHub would list them. */
+  review(requestId: string, ...logins: string[]): void {
+    const at = new Date().toISOString();
+    this.provider.reviews.set(`gitops/${requestId}`, logins.map(by => ({ by, at })));
   }
 
   /** Brings the test's working clone up to date with merges made by the provider, then commits. */

@@ -527,6 +527,37 @@ describe('ChangeRequestPage: one change request', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows the catalog user a GitHub review counts as, and one not resolved yet by its login', async () => {
+    const { prOpen } = changeFixtures();
+    const gitopsApi = mockGitOpsApi();
+    gitopsApi.getChangeRequest.mockResolvedValue({
+      ...prOpen,
+      approvals: [
+        {
+          by: 'bobby-gh',
+          at: new Date().toISOString(),
+          source: 'forge',
+          user: 'user:default/bob',
+          groups: ['user:default/bob', 'group:default/platform-team'],
+        },
+        { by: 'carol', at: new Date().toISOString(), source: 'forge' },
+      ],
+    });
+    renderPage('/gitops/changes/cr-42', gitopsApi);
+
+    const approvals = within(
+      await screen.findByRole('list', { name: 'Approvals' }),
+    )
+      .getAllByRole('listitem')
+      .map(item => item.textContent);
+    expect(approvals).toEqual([
+      expect.stringMatching(
+        /^bobby-gh as user:default\/bob \(on the forge, member of user:default\/bob, group:default\/platform-team\), /,
+      ),
+      expect.stringMatching(/^carol \(on the forge\), /),
+    ]);
+  });
+
   it.each([
     ['Merge', 'mergeChangeRequest'],
     ['Cancel', 'cancelChangeRequest'],

@@ -214,7 +214,11 @@ function ChangeRequestDetails(props: {
             {request.approvals.map(approval => (
               <li key={`${approval.by}|${approval.at}`}>
                 <Text>
-                  {approval.by} (
+                  {approval.by}
+                  {approval.source === 'forge' && approval.user
+                    ? ` as ${approval.user}`
+                    : ''}{' '}
+                  (
                   {approval.source === 'forge'
                     ? 'on the forge'
                     : 'in Backstage'}
