@@ -374,8 +374,8 @@ function toApplication(
         ...(spec.source.helm && {
           helm: {
             // Stored relative to the config root, as every other path the backend reads.
-            valueFiles: spec.source.helm.valueFiles.map(file =>
-              normalizeRepoPath(`${spec.source.path}/${file}`),
+            valueFiles: spec.source.helm.valueFiles.map(valueFile =>
+              normalizeRepoPath(`${spec.source.path}/${valueFile}`),
             ),
             ...(spec.source.helm.releaseName && {
               releaseName: spec.source.helm.releaseName,

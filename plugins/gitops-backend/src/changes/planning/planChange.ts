@@ -29,6 +29,7 @@ import {
   nameOf,
   selectWorkload,
 } from './workloads';
+import { helmValuesOf, isHelmChart, setHelmImage, setHelmReplicas } from './helmValues';
 import { planNewApplication } from './planNewApplication';
 
 /** A value the rendered output must show once the change is written; checked after every change is planned. */
@@ -137,6 +138,12 @@ async function planImage(
   const path = `${podSpecPath(workload.kind)}.containers[name=${container.name}].image`;
   const expect = [{ application: name, kind: workload.kind, name: nameOf(workload), path, value: image }];
 
+  const helm = await helmValuesOf(ctx.tree, spec);
+  if (helm) {
+    const label = `${name}: ${workload.kind}/${nameOf(workload)} container ${container.name}`;
+    await setHelmImage(ctx.tree, helm, { ...current, raw: container.image }, { repository, tag: target.tag }, label);
+    return expect;
+  }
   const kustomization = await findKustomization(ctx.tree, spec.source.path);
   if (kustomization) {
     const { file, text } = kustomization;
@@ -176,6 +183,14 @@ async function planReplicas(
   const expect = [
     { application: name, kind: workload.kind, name: nameOf(workload), path: 'spec.replicas', value: replicas },
   ];
+  const helm = await helmValuesOf(ctx.tree, spec);
+  if (helm) {
+    const current = (workload.spec as { replicas?: unknown } | undefined)?.replicas ?? 1;
+    const label = `${name}: ${workload.kind}/${nameOf(workload)}`;
+    if (typeof current !== 'number') throw new InputError(`${label} has no replica count to change`);
+    await setHelmReplicas(ctx.tree, helm, current, replicas, label);
+    return expect;
+  }
   const kustomization = await findKustomization(ctx.tree, spec.source.path);
   if (!kustomization) {
     const file = await sourceFileOf(ctx, spec, workload);
@@ -483,6 +498,12 @@ async function findPatchFile(
  * registered in its kustomization, or (plain manifests) the file that declares the workload.
  */
 async function patchFileFor(ctx: PlanContext, spec: ApplicationSpec, workload: KubeObject): Promise<string> {
+  // A helm template is not a manifest: a field written into it would be written into the template's text.
+  if (await isHelmChart(ctx.tree, spec)) {
+    throw new InputError(
+      `${spec.name} is rendered from a helm chart: only image and replica changes are written to its values file; change ${workload.kind}/${nameOf(workload)} through the chart's values in Git`,
+    );
+  }
   const kustomization = await findKustomization(ctx.tree, spec.source.path);
   if (!kustomization) return sourceFileOf(ctx, spec, workload);
   const existing = await findPatchFile(ctx, spec.source.path, kustomization, workload);
