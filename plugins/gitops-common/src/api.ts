@@ -48,6 +48,16 @@ export interface ResourceRef {
   name: string;
 }
 
+/** One container image a workload declares in Git. */
+export interface ResourceImage {
+  /** The container's name. */
+  container: string;
+  /** The image reference as Git declares it, e.g. `ghcr.io/acme/shop-api:1.4.2`. */
+  image: string;
+  /** True for an init container (`initContainers`). */
+  init?: boolean;
+}
+
 export interface ResourceStatus {
   ref: ResourceRef;
   apiVersion: string;
@@ -55,6 +65,14 @@ export interface ResourceStatus {
   health?: HealthStatus;
   healthMessage?: string;
   drifts: DriftRecord[];
+  /**
+   * The container images Git declares for the resource (its desired pod template), containers first, then
+   * init containers. Only for workload kinds: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob
+   * (`spec.jobTemplate.spec.template`) and Pod; absent for other kinds and when Git declares no image.
+   * This is Git's value, also for a resource not yet applied: when the cluster runs another image, that
+   * live value is in `drifts`, at `spec.template.spec.containers[name=web].image` (or `initContainers`).
+   */
+  images?: ResourceImage[];
 }
 
 /** The status of one application: what the entity card shows per environment. */

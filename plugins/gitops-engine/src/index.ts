@@ -1,6 +1,6 @@
 /**
  * The pure GitOps engine: Kubernetes-aware YAML parsing, normalization, drift diff, health, inventory,
- * CEL policies, comment-preserving patches and rendering.
+ * CEL policies, comment-preserving patches, rendering and the images workloads declare.
  *
  * @packageDocumentation
  */
@@ -18,6 +18,7 @@ export * from './patch';
 export * from './render';
 export * from './cli';
 export * from './windows';
+export * from './workload';
 
 // `diff` and `patch` both name a path helper; the diff's keeps the plain name, the patcher's is prefixed.
 export { formatPath, type PathSegment } from './diff';

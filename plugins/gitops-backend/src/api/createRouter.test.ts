@@ -15,6 +15,7 @@ import {
   EnvironmentListResponse,
   FleetResponse,
   HistoryResponse,
+  ResourceImage,
 } from '@backstage-gitops/plugin-gitops-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
@@ -76,6 +77,11 @@ const imageDrift: VerdictDrift = {
   manager: 'kubectl-edit',
 };
 
+const WEB_IMAGES: ResourceImage[] = [
+  { container: 'web', image: 'shop-api:1.2.0' },
+  { container: 'migrate', image: 'shop-migrate:1.2.0', init: true },
+];
+
 // The reconciler flags Secret data as sensitive; the values here must never come back out.
 const secretDrift: VerdictDrift = {
   path: 'data.password',
@@ -115,6 +121,7 @@ function verdict(
         sync: drifts.length ? 'OutOfSync' : 'Synced',
         health: options.health ?? 'Healthy',
         drifts,
+        images: WEB_IMAGES,
       },
       {
         ref: { group: '', kind: 'Secret', namespace: 'app', name: 'db' },
@@ -148,7 +155,9 @@ async function seed(store: DatabaseGitOpsStore) {
     ]),
   );
   // billing's annotation also lists the vault proxy, which belongs to the security team's entity.
-  await store.linkEntities(REPO, [{ entityRef: BILLING, application: 'vault-proxy-prod' }]);
+  await store.linkEntities(REPO, [
+    { entityRef: BILLING, application: 'vault-proxy-prod' },
+  ]);
   await store.writeVerdict('shop-api-dev', verdict(at(1)));
   await store.writeVerdict('shop-api-prod', verdict(at(1)));
   await store.writeVerdict('billing-dev', verdict(at(1)));
@@ -387,6 +396,11 @@ describe.each(databases.eachSupportedId())(
         expect(deployment.drifts).toEqual<DriftRecord[]>([
           { ...imageDrift, firstSeenAt: at(5) },
         ]);
+        // Git's images of the workload, so a page shows what runs where; none for the Secret.
+        expect(deployment.images).toEqual(WEB_IMAGES);
+        expect(
+          body.resources.find(r => r.ref.kind === 'Secret'),
+        ).not.toHaveProperty('images');
       });
 
       it('gives the history newest first, page by page through the cursor', async () => {
@@ -729,7 +743,11 @@ describe.each(databases.eachSupportedId())(
             (await get('/entities/component/default/billing/status'))
               .body as EntityStatusResponse
           ).applications.map(app => app.application.name);
-        expect(await names()).toEqual(['billing-dev', 'billing-prod', 'vault-proxy-prod']);
+        expect(await names()).toEqual([
+          'billing-dev',
+          'billing-prod',
+          'vault-proxy-prod',
+        ]);
         policy = denyVault;
         expect(await names()).toEqual(['billing-dev', 'billing-prod']);
       });

@@ -5,6 +5,7 @@ import {
   ApplicationSpec,
   DriftRecord,
   FleetItem,
+  ResourceImage,
 } from '@backstage-gitops/plugin-gitops-common';
 import { DatabaseGitOpsStore } from './DatabaseGitOpsStore';
 import { ApplicationVerdict, FleetQuery } from './GitOpsStore';
@@ -65,6 +66,11 @@ const imageDrift: VerdictDrift = {
   manager: 'kubectl-edit',
 };
 
+const webImages: ResourceImage[] = [
+  { container: 'web', image: 'shop-api:1.2.0' },
+  { container: 'migrate', image: 'shop-migrate:1.2.0', init: true },
+];
+
 const replicasDrift: VerdictDrift = {
   path: 'spec.replicas',
   type: 'changed',
@@ -81,6 +87,7 @@ function verdict(
     sha?: string;
     healthMessage?: string;
     problem?: ApplicationVerdict['problem'];
+    images?: ResourceImage[];
   } = {},
 ): ApplicationVerdict {
   const drifts = options.drifts ?? [];
@@ -101,6 +108,7 @@ function verdict(
         sync: drifts.length ? 'OutOfSync' : 'Synced',
         health: options.health ?? 'Healthy',
         drifts,
+        ...(options.images && { images: options.images }),
       },
       {
         ref: { group: '', kind: 'Service', namespace: 'shop', name: 'web' },
@@ -315,6 +323,7 @@ describe('DatabaseGitOpsStore', () => {
       const same = verdict(at(1), {
         drifts: [imageDrift, replicasDrift],
         sha: 'e4f5a6b',
+        images: webImages,
       });
 
       expect((await store.writeVerdict('shop-api-dev', same)).changed).toBe(
@@ -331,6 +340,113 @@ describe('DatabaseGitOpsStore', () => {
       expect(again.changed).toBe(false);
       expect(await snapshot()).toEqual(before);
       expect(before.history).toHaveLength(1);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'stores the images Git declares per resource and returns them with the application, on %p',
+    async databaseId => {
+      const { knex, store } = await createStore(databaseId);
+      await store.syncApplications(REPO, [spec('shop-api-dev')], new Map());
+
+      await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(1), { drifts: [imageDrift], images: webImages }),
+      );
+      let detail = await store.getApplication('shop-api-dev');
+      expect(deployment(detail)?.images).toEqual(webImages);
+      // Git's image beside the live one, which only the drift carries.
+      expect(deployment(detail)?.drifts).toEqual([
+        { ...imageDrift, firstSeenAt: at(1) },
+      ]);
+      const service = detail?.resources.find(r => r.ref.kind === 'Service');
+      expect(service).toBeDefined();
+      expect(service).not.toHaveProperty('images');
+
+      // A new image in Git is shown (and published) without being a change of verdict.
+      const bumped = [{ container: 'web', image: 'shop-api:1.3.0' }];
+      const result = await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(2), { drifts: [imageDrift], images: bumped }),
+      );
+      expect(result.changed).toBe(true);
+      expect(result.status.changedAt).toBe(at(1));
+      detail = await store.getApplication('shop-api-dev');
+      expect(deployment(detail)?.images).toEqual(bumped);
+      expect((await store.getHistory('shop-api-dev')).items).toHaveLength(1);
+
+      // Only the contract's fields are kept; `init: false` is the same as no flag.
+      await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(3), {
+          images: [
+            {
+              container: 'web',
+              image: 'shop-api:1.3.0',
+              init: false,
+              digest: 'sha256:0123',
+            } as ResourceImage,
+          ],
+        }),
+      );
+      detail = await store.getApplication('shop-api-dev');
+      expect(deployment(detail)?.images).toEqual(bumped);
+
+      // No image (or an empty list) stores none, and the resource reports none.
+      await store.writeVerdict('shop-api-dev', verdict(at(4), { images: [] }));
+      detail = await store.getApplication('shop-api-dev');
+      expect(deployment(detail)).not.toHaveProperty('images');
+      expect(
+        (await knex('gitops_resources').select('images')).map(r => r.images),
+      ).toEqual([null, null]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'rewrites the resources only when their images changed, on %p',
+    async databaseId => {
+      const { knex, store } = await createStore(databaseId);
+      await store.syncApplications(REPO, [spec('shop-api-dev')], new Map());
+      const rows = () => knex('gitops_resources').select();
+
+      await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(1), { images: webImages }),
+      );
+      const before = await rows();
+      // The same images again, in a fresh array: nothing to write, nothing to publish.
+      const again = await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(2), { images: webImages.map(image => ({ ...image })) }),
+      );
+      expect(again.changed).toBe(false);
+      expect(await rows()).toEqual(before);
+
+      const reordered = await store.writeVerdict(
+        'shop-api-dev',
+        verdict(at(3), { images: [...webImages].reverse() }),
+      );
+      expect(reordered.changed).toBe(true);
+      expect(
+        deployment(await store.getApplication('shop-api-dev'))?.images,
+      ).toEqual([...webImages].reverse());
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'rejects an image without a container name or image, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      await store.syncApplications(REPO, [spec('shop-api-dev')], new Map());
+      await expect(
+        store.writeVerdict(
+          'shop-api-dev',
+          verdict(at(1), {
+            images: [{ container: 'web' } as ResourceImage],
+          }),
+        ),
+      ).rejects.toThrow(InputError);
+      expect((await store.getHistory('shop-api-dev')).items).toEqual([]);
     },
   );
 

@@ -13,6 +13,7 @@ import {
   isHealthStatus,
   isSyncStatus,
   RESOURCE_SYNC_STATUSES,
+  ResourceImage,
   ResourceRef,
   ResourceStatus,
   ResourceSyncStatus,
@@ -101,6 +102,8 @@ interface ResourceRow {
   health: string | null;
   health_message: string | null;
   drifts: string;
+  /** ResourceImage[] as JSON; null when the resource declares no image (and for rows older than the column). */
+  images: string | null;
 }
 
 interface EntityLinkRow {
@@ -291,6 +294,7 @@ export class DatabaseGitOpsStore implements GitOpsStore {
           health: resource.health ?? null,
           health_message: resource.healthMessage ?? null,
           drifts: JSON.stringify(drifts),
+          images: serializeImages(applicationName, key, resource.images),
         });
       }
       resourceRows.sort((a, b) =>
@@ -828,7 +832,8 @@ function sameResources(before: ResourceRow[], after: ResourceRow[]): boolean {
         row.sync === other.sync &&
         row.health === other.health &&
         row.health_message === other.health_message &&
-        row.drifts === other.drifts
+        row.drifts === other.drifts &&
+        row.images === other.images
       );
     })
   );
@@ -872,7 +877,33 @@ function toResourceStatus(row: ResourceRow): ResourceStatus {
     }),
     ...(row.health_message !== null && { healthMessage: row.health_message }),
     drifts: JSON.parse(row.drifts),
+    ...(row.images !== null && { images: JSON.parse(row.images) }),
   };
+}
+
+/** The contract's fields only, in a fixed order, so the same images store the same text; null for none. */
+function serializeImages(
+  applicationName: string,
+  key: string,
+  images: ResourceImage[] | undefined,
+): string | null {
+  if (images === undefined || images.length === 0) return null;
+  const stored = images.map(image => {
+    if (
+      typeof image?.container !== 'string' ||
+      typeof image.image !== 'string'
+    ) {
+      throw new InputError(
+        `Verdict for '${applicationName}' gives resource ${key} an image without a container name or image`,
+      );
+    }
+    return {
+      container: image.container,
+      image: image.image,
+      ...(image.init === true && { init: true }),
+    };
+  });
+  return JSON.stringify(stored);
 }
 
 function toHistoryEntry(row: HistoryRow): HistoryEntry {

@@ -65,4 +65,49 @@ describe('migrations', () => {
       expect(duplicate).toBe('refused');
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'adds the resource images column and removes it again keeping the rows, on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const name = '20261126210000_resource_images.js';
+      const row = {
+        application: 'shop-api-dev',
+        resource_key: 'apps/Deployment/shop/web',
+        api_version: 'apps/v1',
+        sync: 'Synced',
+        health: 'Healthy',
+        health_message: null,
+        drifts: '[]',
+      };
+      const images = '[{"container":"web","image":"shop-api:1.4.2"}]';
+      const hasImages = () =>
+        knex.schema.hasColumn('gitops_resources', 'images');
+
+      await knex.migrate.latest({ directory });
+      expect(await hasImages()).toBe(true);
+      await knex('gitops_resources').insert({ ...row, images });
+      expect(await knex('gitops_resources').select()).toEqual([
+        { ...row, images },
+      ]);
+
+      await knex.migrate.down({ directory, name });
+      expect(await hasImages()).toBe(false);
+      expect(await knex('gitops_resources').select()).toEqual([row]);
+
+      await knex.migrate.up({ directory, name });
+      expect(await hasImages()).toBe(true);
+      expect(await knex('gitops_resources').select()).toEqual([
+        { ...row, images: null },
+      ]);
+      // Still one row per application and resource after SQLite rebuilt the table.
+      const duplicate = await knex('gitops_resources')
+        .insert(row)
+        .then(
+          () => 'inserted',
+          () => 'refused',
+        );
+      expect(duplicate).toBe('refused');
+    },
+  );
 });

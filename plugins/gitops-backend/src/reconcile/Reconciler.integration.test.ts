@@ -299,13 +299,28 @@ describeWithCluster(
         'Missing',
       ]);
 
+      // Which image runs where: Git's, per workload, also for one not applied yet; other kinds have none.
+      expect(resourceOf(applied, 'Deployment', SHOP).images).toEqual([
+        { container: 'web', image: 'shop-api:1.0.0' },
+      ]);
+      expect(resourceOf(missing, 'Deployment', BILLING).images).toEqual([
+        { container: 'web', image: 'billing:2.0.0' },
+      ]);
+      expect(resourceOf(applied, 'Service', SHOP)).not.toHaveProperty('images');
+      expect(resourceOf(applied, 'ConfigMap', SETTINGS)).not.toHaveProperty(
+        'images',
+      );
+
       // Synced all along: its history never shows an OutOfSync from a verdict taken before the first LIST.
       const history = await store.getHistory(SHOP);
       expect(history.items.map(entry => entry.sync)).not.toContain('OutOfSync');
 
       const entityPage = async (entityRef: string) =>
         (await store.getEntityStatus(entityRef)).map(s => s.application.name);
-      expect(await entityPage('component:default/shop-api')).toEqual([BILLING, SHOP]);
+      expect(await entityPage('component:default/shop-api')).toEqual([
+        BILLING,
+        SHOP,
+      ]);
       expect(await entityPage('component:default/billing')).toEqual([BILLING]);
 
       const fleet = await store.listFleet({ owner: OWNER });
@@ -340,6 +355,10 @@ describeWithCluster(
         }),
       ]);
       expect(changed.status.driftCount).toBe(1);
+      // The matrix reads Git's new image from `images` and the one still running from the drift.
+      expect(deployment.images).toEqual([
+        { container: 'web', image: 'shop-api:1.1.0' },
+      ]);
 
       const historyAfter = await store.getHistory(SHOP);
       expect(historyAfter.items.length).toBeGreaterThan(
@@ -671,7 +690,8 @@ describeWithCluster(
       const before = await store.getHistory(SHOP, { limit: 100 });
       const file = `applications/${SHOP}.yaml`;
       await remote.commit('Break the shop declaration', {
-        [file]: 'apiVersion: gitops.backstage.io/v1alpha1\nkind: Application\nmetadata: [unclosed\n',
+        [file]:
+          'apiVersion: gitops.backstage.io/v1alpha1\nkind: Application\nmetadata: [unclosed\n',
       });
       try {
         await reconciler.poll(REPO);
@@ -684,7 +704,9 @@ describeWithCluster(
         const after = await store.getHistory(SHOP, { limit: 100 });
         expect(after.items.length).toBeGreaterThanOrEqual(before.items.length);
       } finally {
-        await remote.commit('Restore the shop declaration', { [file]: shop().files[file] });
+        await remote.commit('Restore the shop declaration', {
+          [file]: shop().files[file],
+        });
       }
       await reconciler.poll(REPO);
       await reconciler.whenIdle();

@@ -6,6 +6,7 @@ import {
   assessHealth,
   autoscaledTargets,
   computeInventory,
+  containerImagesOf,
   diffObjects,
   formatResourceKey,
   resourceKeyOf,
@@ -458,6 +459,8 @@ export class Reconciler {
         next.set(key, { desired, liveVersion, result: diff });
       }
       const health = healthOf(entry.status, entry.live);
+      // Git's images, also for a workload not applied yet; the live image, when it differs, is a drift.
+      const images = desired ? containerImagesOf(desired) : [];
       return {
         ref: entry.key,
         apiVersion: (desired ?? entry.live)?.apiVersion ?? '',
@@ -472,6 +475,7 @@ export class Reconciler {
           sensitive: drift.sensitive,
           manager: drift.manager,
         })),
+        ...(images.length > 0 && { images }),
         prune: entry.prune,
       };
     });

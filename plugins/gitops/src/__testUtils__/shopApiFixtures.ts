@@ -143,6 +143,7 @@ export function shopApiFixtures(now = Date.now()) {
             firstSeenAt: ago(3),
           },
         ],
+        images: [{ container: 'web', image: 'ghcr.io/acme/shop-api:1.4.2' }],
       },
       {
         ref: {

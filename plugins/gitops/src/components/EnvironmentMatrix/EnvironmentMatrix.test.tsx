@@ -1,6 +1,11 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import type { ApplicationStatus } from '@backstage-gitops/plugin-gitops-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import type {
+  ApplicationDetailResponse,
+  ApplicationStatus,
+} from '@backstage-gitops/plugin-gitops-common';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { gitopsApiRef, type GitOpsApi } from '../../api/GitOpsApi';
 import { changeRequestsRouteRef } from '../../routes';
 import { mockGitOpsApi } from '../../__testUtils__/mockGitOpsApi';
@@ -50,6 +55,11 @@ function withoutDetails(): GitOpsApi {
   return gitopsApi;
 }
 
+/** Lets the details' promises settle and React render what they gave. */
+function settled(): Promise<void> {
+  return act(() => new Promise<void>(resolve => setTimeout(resolve, 0)));
+}
+
 /** The cells of the matrix row whose header is `label`, one per environment. */
 function factRow(label: string): HTMLElement[] {
   const header = screen.getByRole('rowheader', { name: label });
@@ -91,32 +101,177 @@ describe('EnvironmentMatrix', () => {
     ]);
   });
 
-  it("shows each environment's images from its resources when the backend reports them", async () => {
+  it("shows which image runs where: Git's image per environment, and the live one where it differs", async () => {
     const fixtures = shopApiFixtures();
     const gitopsApi = mockGitOpsApi(fixtures);
-    gitopsApi.getApplication.mockImplementation(async name =>
-      name === 'shop-api-dev'
-        ? fixtures.devDetail
-        : {
-            ...fixtures.devDetail,
-            resources: fixtures.devDetail.resources.map(r => ({
-              ...r,
-              drifts: [],
-            })),
-          },
-    );
+    const [deployment, ...rest] = fixtures.devDetail.resources;
+    const declaring = (image: string): ApplicationDetailResponse => ({
+      ...fixtures.devDetail,
+      resources: [
+        {
+          ...deployment,
+          images: [{ container: 'web', image }],
+          drifts: [],
+        },
+        ...rest,
+      ],
+    });
+    gitopsApi.getApplication.mockImplementation(async name => {
+      if (name === 'shop-api-dev') return fixtures.devDetail;
+      return declaring(
+        name === 'shop-api-staging'
+          ? 'ghcr.io/acme/shop-api:1.4.2'
+          : 'ghcr.io/acme/shop-api:1.3.0',
+      );
+    });
     renderMatrix(gitopsApi);
 
     await screen.findByRole('rowheader', { name: 'Images (Git)' });
     expect(factRow('Images (Git)').map(cell => cell.textContent)).toEqual([
+      'web: ghcr.io/acme/shop-api:1.4.2 (live: ghcr.io/acme/shop-api:9.9.9)',
       'web: ghcr.io/acme/shop-api:1.4.2',
-      'as in Git',
-      'as in Git',
+      'web: ghcr.io/acme/shop-api:1.3.0',
     ]);
     expect(gitopsApi.getApplication).toHaveBeenCalledTimes(3);
   });
 
-  it('shows the revision only when no image is known, or the details fail', async () => {
+  it('never shows a Secret-marked value, even one on an image path', async () => {
+    const fixtures = shopApiFixtures();
+    const [deployment, ...rest] = fixtures.devDetail.resources;
+    fixtures.devDetail.resources = [
+      {
+        ...deployment,
+        drifts: [
+          {
+            ...deployment.drifts[0],
+            sensitive: true,
+            desired: 's3cr3t-from-git',
+            live: 's3cr3t-in-cluster',
+          },
+        ],
+      },
+      ...rest,
+    ];
+    renderMatrix(mockGitOpsApi(fixtures));
+
+    await screen.findByRole('rowheader', { name: 'Images (Git)' });
+    expect(factRow('Images (Git)').map(cell => cell.textContent)).toEqual([
+      'web: ghcr.io/acme/shop-api:1.4.2',
+      'web: ghcr.io/acme/shop-api:1.4.2',
+      'web: ghcr.io/acme/shop-api:1.4.2',
+    ]);
+    expect(screen.queryByText(/s3cr3t/)).not.toBeInTheDocument();
+  });
+
+  it('says which environment declares no images and which detail could not be read', async () => {
+    const fixtures = shopApiFixtures();
+    const gitopsApi = mockGitOpsApi(fixtures);
+    gitopsApi.getApplication.mockImplementation(async name => {
+      if (name === 'shop-api-dev') return fixtures.devDetail;
+      if (name === 'shop-api-prod') throw new Error('boom');
+      return {
+        ...fixtures.devDetail,
+        resources: fixtures.devDetail.resources.map(
+          ({ images: _images, ...r }) => ({ ...r, drifts: [] }),
+        ),
+      };
+    });
+    renderMatrix(gitopsApi);
+
+    await screen.findByRole('rowheader', { name: 'Images (Git)' });
+    expect(factRow('Images (Git)').map(cell => cell.textContent)).toEqual([
+      'web: ghcr.io/acme/shop-api:1.4.2 (live: ghcr.io/acme/shop-api:9.9.9)',
+      'No images',
+      'Not available',
+    ]);
+    expect(screen.queryByText(/boom/)).not.toBeInTheDocument();
+  });
+
+  it('reads the images again when an environment drifts, so the live image shown stays current', async () => {
+    const fixtures = shopApiFixtures();
+    const gitopsApi = mockGitOpsApi(fixtures);
+    const [deployment, ...rest] = fixtures.devDetail.resources;
+    const inSync: ApplicationDetailResponse = {
+      ...fixtures.devDetail,
+      resources: [{ ...deployment, drifts: [] }, ...rest],
+    };
+    gitopsApi.getApplication.mockResolvedValue(inSync);
+    function Drifting() {
+      const [applications, setApplications] = useState(pipeline());
+      return (
+        <>
+          <button
+            onClick={() => {
+              gitopsApi.getApplication.mockImplementation(async name =>
+                name === 'shop-api-dev' ? fixtures.devDetail : inSync,
+              );
+              setApplications(list =>
+                list.map((status, index) =>
+                  index === 0 ? { ...status, driftCount: 3 } : status,
+                ),
+              );
+            }}
+          >
+            kubectl set image
+          </button>
+          <EnvironmentMatrix
+            entityRef="component:default/shop-api"
+            applications={applications}
+          />
+        </>
+      );
+    }
+    await renderInTestApp(<Drifting />, {
+      mountedRoutes: { '/gitops/changes': changeRequestsRouteRef },
+      apis: [[gitopsApiRef, gitopsApi]],
+    });
+
+    await screen.findByRole('rowheader', { name: 'Images (Git)' });
+    expect(factRow('Images (Git)')[0]).toHaveTextContent(
+      /^web: ghcr\.io\/acme\/shop-api:1\.4\.2$/,
+    );
+    await userEvent
+      .setup()
+      .click(screen.getByRole('button', { name: 'kubectl set image' }));
+    await waitFor(() =>
+      expect(factRow('Images (Git)')[0]).toHaveTextContent(
+        'web: ghcr.io/acme/shop-api:1.4.2 (live: ghcr.io/acme/shop-api:9.9.9)',
+      ),
+    );
+    expect(gitopsApi.getApplication).toHaveBeenCalledTimes(6);
+  });
+
+  it('shows no images row while the details load', async () => {
+    renderMatrix(withoutDetails());
+    await screen.findByRole('rowheader', { name: 'Revision' });
+    expect(
+      screen.queryByRole('rowheader', { name: 'Images (Git)' }),
+    ).not.toBeInTheDocument();
+    expect(factRow('Revision')).toHaveLength(3);
+  });
+
+  it('shows no images row when no environment declares an image', async () => {
+    const fixtures = shopApiFixtures();
+    const gitopsApi = mockGitOpsApi(fixtures);
+    gitopsApi.getApplication.mockResolvedValue({
+      ...fixtures.devDetail,
+      resources: fixtures.devDetail.resources.map(
+        ({ images: _images, ...r }) => ({ ...r, drifts: [] }),
+      ),
+    });
+    renderMatrix(gitopsApi);
+
+    await waitFor(() =>
+      expect(gitopsApi.getApplication).toHaveBeenCalledTimes(3),
+    );
+    await settled();
+    expect(factRow('Revision')).toHaveLength(3);
+    expect(
+      screen.queryByRole('rowheader', { name: 'Images (Git)' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows the revision only when the details fail', async () => {
     const gitopsApi = mockGitOpsApi();
     gitopsApi.getApplication.mockRejectedValue(new Error('boom'));
     renderMatrix(gitopsApi);
@@ -124,6 +279,7 @@ describe('EnvironmentMatrix', () => {
     await waitFor(() =>
       expect(gitopsApi.getApplication).toHaveBeenCalledTimes(3),
     );
+    await settled();
     expect(
       screen.queryByRole('rowheader', { name: 'Images (Git)' }),
     ).not.toBeInTheDocument();

@@ -25,8 +25,9 @@ interface FactRow {
 }
 
 /**
- * The entity's environments side by side, in pipeline order: what runs where, whether it is in sync and
- * healthy, how far each trails the first, and a button to promote the one before it.
+ * The entity's environments side by side, in pipeline order: what runs where (the images Git declares, with
+ * the live one where the cluster runs another), whether it is in sync and healthy, how far each trails the
+ * first, and a button to promote the one before it.
  */
 export function EnvironmentMatrix(props: {
   entityRef: string;
@@ -37,21 +38,22 @@ export function EnvironmentMatrix(props: {
   const links = useGitOpsLinks();
   const names = applications.map(status => status.application.name);
   const revisions = applications.map(status => status.revision?.sha ?? '');
+  const driftCounts = applications.map(status => status.driftCount);
 
   // Images are extra: an application whose detail cannot be read still shows its revision.
   const images = useAsync(async () => {
     const details = await Promise.allSettled(
       names.map(name => gitopsApi.getApplication(name)),
     );
-    return new Map(
+    return new Map<string, string[] | undefined>(
       details.map((detail, index) => [
         names[index],
-        detail.status === 'fulfilled' ? imagesOf(detail.value) : [],
+        detail.status === 'fulfilled' ? imagesOf(detail.value) : undefined,
       ]),
     );
-    // Refetched when an environment moves to another revision.
+    // Refetched when an environment moves to another revision, or its drift changes (a live image may have).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [gitopsApi, names.join(','), revisions.join(',')]);
+  }, [gitopsApi, names.join(','), revisions.join(','), driftCounts.join(',')]);
 
   const first = applications[0];
   const rows: FactRow[] = [
@@ -65,16 +67,18 @@ export function EnvironmentMatrix(props: {
       ),
     },
   ];
-  if ([...(images.value?.values() ?? [])].some(list => list.length > 0)) {
+  if ([...(images.value?.values() ?? [])].some(list => list?.length)) {
     rows.push({
       id: 'images',
       label: 'Images (Git)',
       cell: status => {
-        const list = images.value?.get(status.application.name) ?? [];
+        const list = images.value?.get(status.application.name);
         return (
           <Cell>
-            {list.length === 0 ? (
-              <Text color="secondary">as in Git</Text>
+            {!list || list.length === 0 ? (
+              <Text color="secondary">
+                {list ? 'No images' : 'Not available'}
+              </Text>
             ) : (
               <Flex direction="column" gap="1">
                 {list.map(image => (

@@ -1,0 +1,2 @@
+export { containerImagesOf } from './containerImages';
+export type { ContainerImage } from './containerImages';
