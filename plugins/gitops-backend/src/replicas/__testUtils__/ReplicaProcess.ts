@@ -13,6 +13,8 @@ export interface ReplicaProcessOptions {
   logDir: string;
   /** Makes opening a PR hang after the branch is pushed, writing the branch name here (see replicaBackend). */
   hangFile?: string;
+  /** The backend's entry file in this directory; `replicaBackend.ts` (the gitops plugin) unless set. */
+  entry?: string;
   readyTimeoutMs?: number;
 }
 
@@ -24,7 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** One backend replica (`replicaBackend.ts`) in its own node process, on loopback. */
+/** One backend replica (`replicaBackend.ts`, or another `entry`) in its own node process, on loopback. */
 export class ReplicaProcess {
   private exitCode: number | null | undefined;
   private readonly exited: Promise<void>;
@@ -61,7 +63,7 @@ export class ReplicaProcess {
       [
         '--require',
         require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-        join(__dirname, 'replicaBackend.ts'),
+        join(__dirname, options.entry ?? 'replicaBackend.ts'),
       ],
       {
         env: {
