@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -16,6 +17,7 @@ import {
 } from '@backstage-gitops/plugin-gitops-common';
 import os from 'node:os';
 import path from 'node:path';
+import { registerGitOpsActions } from './actions/registerGitOpsActions';
 import { createRouter } from './api/createRouter';
 import { ChangeService } from './changes/ChangeService';
 import { CatalogForgeIdentityResolver } from './changes/ForgeIdentityResolver';
@@ -71,6 +73,7 @@ export const gitopsPlugin = createBackendPlugin({
         notifications: notificationService,
         userInfo: coreServices.userInfo,
         auditor: coreServices.auditor,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle } = deps;
@@ -195,6 +198,17 @@ export const gitopsPlugin = createBackendPlugin({
         automation.syncer = automatedSync;
 
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
+        // The same reads and requests for AI clients (the MCP actions backend), with the same permission checks.
+        registerGitOpsActions({
+          actionsRegistry: deps.actionsRegistry,
+          store,
+          changeService,
+          syncer: automatedSync,
+          auth: deps.auth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+        });
         deps.httpRouter.use(
           await createRouter({
             store,
