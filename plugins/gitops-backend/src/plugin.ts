@@ -248,8 +248,17 @@ export const gitopsPlugin = createBackendPlugin({
           : { frequency: { seconds: 30 }, timeout: { minutes: 5 }, initialDelay: { seconds: 0 } };
 
         // A signed push webhook refreshes its config repo at once; polling remains the safety net.
+        // Every replica must refresh (each renders every repo, and the one holding the application's cluster
+        // writes its verdict), so this subscription id is per process. The events service hands an event to
+        // the subscribers in the receiving process first, then to the bus (events.useEventBus) with their
+        // ids as already notified: under one shared id (`gitops.gitops-config-repos`) the bus took the push
+        // as consumed, and every other replica only saw the commit at its next poll. A restarted replica
+        // subscribes anew from the bus's newest event (nothing is replayed). The row a dead replica leaves in
+        // event_bus_subscriptions is deleted by the events backend's cleanup (every 10 s) once the first event
+        // it did not read is gone (events are kept a day; past the newest 10,000, ten minutes), or, when the
+        // bus holds no events, a day after its `updated_at`; until then it only keeps GitHub events stored.
         await deps.events.subscribe({
-          id: 'gitops-config-repos',
+          id: `gitops-config-repos-${leases.replicaId}`,
           topics: [GITHUB_WEBHOOK_TOPIC],
           onEvent: createGithubPushHandler({
             repos,
@@ -261,6 +270,11 @@ export const gitopsPlugin = createBackendPlugin({
         });
 
         // GitHub events on change request branches (merged, reviewed, checked) move them at once.
+        // One shared id on purpose: one replica acting on a PR event is enough. The requests' state lives in
+        // the database and `track` reads every open PR from its forge, so running it on every replica would
+        // only multiply forge API calls. The replica that receives the webhook acts on it in process, and the
+        // bus then takes it as consumed; the push GitHub sends for a merge commit reaches every replica
+        // through the subscription above, so each sees the merged revision at once.
         await deps.events.subscribe({
           id: 'gitops-change-requests',
           topics: [GITHUB_WEBHOOK_TOPIC],

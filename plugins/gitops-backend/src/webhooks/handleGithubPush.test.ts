@@ -57,4 +57,58 @@ describe('createGithubPushHandler', () => {
     await handle(push({}, { 'x-github-delivery': 'd-2' }));
     expect(refreshed).toEqual(['fleet', 'fleet']);
   });
+
+  // The events bus relays the payload only: a push another replica received arrives without headers.
+  const relayed = (eventPayload: Record<string, unknown>) => ({
+    topic: 'github',
+    eventPayload,
+  });
+  const pushPayload = {
+    ref: 'refs/heads/main',
+    before: 'a'.repeat(40),
+    after: 'b'.repeat(40),
+    pusher: { name: 'ada' },
+    repository: { clone_url: 'https://github.com/acme/fleet-config.git' },
+  };
+
+  it('refreshes on a push relayed without headers, told by its payload', async () => {
+    const refreshed: string[] = [];
+    const handle = createGithubPushHandler({
+      repos: [repo],
+      refresh: id => refreshed.push(id),
+    });
+    await handle(relayed(pushPayload));
+    await handle(relayed(pushPayload));
+    expect(refreshed).toEqual(['fleet', 'fleet']);
+  });
+
+  it.each([
+    [
+      'a branch creation',
+      {
+        ref: 'main',
+        ref_type: 'branch',
+        pusher_type: 'user',
+        repository: pushPayload.repository,
+      },
+    ],
+    [
+      'a pull request',
+      {
+        action: 'closed',
+        pull_request: { head: { ref: 'main' } },
+        repository: pushPayload.repository,
+      },
+    ],
+    ['a push without pusher', { ...pushPayload, pusher: undefined }],
+    ['a push to another branch', { ...pushPayload, ref: 'refs/heads/feature' }],
+  ])('ignores %s relayed without headers', async (_, payload) => {
+    const refreshed: string[] = [];
+    const handle = createGithubPushHandler({
+      repos: [repo],
+      refresh: id => refreshed.push(id),
+    });
+    await handle(relayed(payload));
+    expect(refreshed).toEqual([]);
+  });
 });

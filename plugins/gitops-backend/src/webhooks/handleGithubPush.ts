@@ -2,6 +2,9 @@ import type { EventParams } from '@backstage/plugin-events-node';
 
 interface PushPayload {
   ref?: unknown;
+  before?: unknown;
+  after?: unknown;
+  pusher?: unknown;
   repository?: Record<string, unknown>;
 }
 
@@ -16,8 +19,25 @@ function header(event: EventParams, name: string): string | undefined {
 }
 
 /**
+ * A push payload, told by its shape: `ref`, `before`, `after` and `pusher` (`create` and `delete` events carry
+ * a `ref` but neither `before` nor `after`). Needed for events relayed by the events bus, which carries the
+ * payload only: the webhook's headers (`x-github-event`, `x-github-delivery`) stay in the receiving process.
+ */
+function isPushPayload(payload: PushPayload): boolean {
+  return (
+    typeof payload.ref === 'string' &&
+    typeof payload.before === 'string' &&
+    typeof payload.after === 'string' &&
+    typeof payload.pusher === 'object' &&
+    payload.pusher !== null
+  );
+}
+
+/**
  * Turns GitHub push events into refreshes of the config repos they touch. Redelivered events (same
- * delivery id) are ignored so a replayed webhook costs nothing.
+ * delivery id) are ignored so a replayed webhook costs nothing. An event without headers, as another
+ * replica's webhook arrives through the events bus, is taken for a push when its payload is one; it has no
+ * delivery id to remember, and refreshing a repo whose head did not move costs one fetch.
  */
 export function createGithubPushHandler(options: {
   repos: PushTarget[];
@@ -27,7 +47,9 @@ export function createGithubPushHandler(options: {
   const seen = new Set<string>();
   const remember = options.rememberDeliveries ?? 1000;
   return async event => {
-    if (header(event, 'x-github-event') !== 'push') return;
+    const payload = (event.eventPayload ?? {}) as PushPayload;
+    const type = header(event, 'x-github-event');
+    if (type === undefined ? !isPushPayload(payload) : type !== 'push') return;
     const delivery = header(event, 'x-github-delivery');
     if (delivery) {
       if (seen.has(delivery)) return;
@@ -35,7 +57,6 @@ export function createGithubPushHandler(options: {
       // Sets iterate in insertion order: drop the oldest delivery id.
       if (seen.size > remember) seen.delete(seen.values().next().value!);
     }
-    const payload = (event.eventPayload ?? {}) as PushPayload;
     if (typeof payload.ref !== 'string' || !payload.repository) return;
     const urls = ['clone_url', 'html_url', 'ssh_url', 'git_url']
       .map(field => payload.repository?.[field])
