@@ -84,13 +84,18 @@ export async function loadApplications(
 
   const files = await listApplicationFiles(treeDir, errors);
   for (const file of files) {
-    const contentId = await options.contentId?.(file);
+    let contentId = await options.contentId?.(file);
     const previous =
       contentId === undefined ? undefined : options.previous?.get(file);
-    const entries =
-      previous && previous.contentId === contentId
-        ? previous.entries
-        : await parseFile(treeDir, file, repoId);
+    let entries: ReadonlyArray<FileEntry>;
+    if (previous && previous.contentId === contentId) {
+      entries = previous.entries;
+    } else {
+      const parsed = await parseFile(treeDir, file, repoId);
+      entries = parsed.entries;
+      // A file that could not be read (EMFILE, EIO) is read again next time, not remembered as broken.
+      if (!parsed.readable) contentId = undefined;
+    }
     if (contentId !== undefined) parsedFiles.set(file, { contentId, entries });
     for (const entry of entries) {
       if ('error' in entry) {
@@ -121,10 +126,11 @@ async function parseFile(
   treeDir: string,
   file: string,
   repoId: string,
-): Promise<FileEntry[]> {
-  const readErrors: ApplicationError[] = [];
-  const text = await readApplicationFile(join(treeDir, file), file, readErrors);
-  if (text === undefined) return readErrors.map(error => ({ error }));
+): Promise<{ entries: FileEntry[]; readable: boolean }> {
+  const read = await readApplicationFile(join(treeDir, file), file);
+  if ('error' in read)
+    return { entries: [{ error: read.error }], readable: !read.transient };
+  const { text } = read;
   const entries: FileEntry[] = [];
   for (const parsed of parseDocuments(text, file)) {
     if ('error' in parsed) {
@@ -147,7 +153,7 @@ async function parseFile(
       nameAt: locate(parsed.document, parsed.lineOffset, ['metadata', 'name']),
     });
   }
-  return entries;
+  return { entries, readable: true };
 }
 
 async function listApplicationFiles(
@@ -195,27 +201,28 @@ async function listApplicationFiles(
   return files;
 }
 
+/** A file's text, or why not: too large (a property of its content) or unreadable (the machine's, may pass). */
 async function readApplicationFile(
   fullPath: string,
   file: string,
-  errors: ApplicationError[],
-): Promise<string | undefined> {
+): Promise<{ text: string } | { error: ApplicationError; transient: boolean }> {
   try {
     const { size } = await fs.stat(fullPath);
     if (size > MAX_FILE_BYTES) {
-      errors.push({
-        file,
-        message: `file is ${size} bytes, more than the limit of ${MAX_FILE_BYTES}`,
-      });
-      return undefined;
+      return {
+        error: {
+          file,
+          message: `file is ${size} bytes, more than the limit of ${MAX_FILE_BYTES}`,
+        },
+        transient: false,
+      };
     }
-    return await fs.readFile(fullPath, 'utf8');
+    return { text: await fs.readFile(fullPath, 'utf8') };
   } catch (error) {
-    errors.push({
-      file,
-      message: `cannot read file: ${(error as Error).message}`,
-    });
-    return undefined;
+    return {
+      error: { file, message: `cannot read file: ${(error as Error).message}` },
+      transient: true,
+    };
   }
 }
 

@@ -39,9 +39,9 @@ const FIELDS = [
 
 /**
  * Resolves logins as Backstage's GitHub org ingestion names users: the User entity whose
- * `github.com/user-login` annotation is the login, else `user:default/<login>` (with that user's groups when it
- * exists and claims no other login). Groups come from `memberOf` relations, as the catalog's default ownership
- * resolution takes them. Two catalog requests for any number of logins, as this plugin.
+ * `github.com/user-login` annotation is the login, with its groups (its `memberOf` relations, as the catalog's
+ * default ownership resolution takes them); else `user:default/<login>` with no groups. One catalog request for
+ * any number of logins, as this plugin.
  */
 export class CatalogForgeIdentityResolver implements ForgeIdentityResolver {
   constructor(
@@ -92,24 +92,12 @@ export class CatalogForgeIdentityResolver implements ForgeIdentityResolver {
       result.set(login, identityOf(chosen));
     }
 
-    const unclaimed = wanted.filter(login => !result.has(login));
-    if (unclaimed.length === 0) return result;
-    const fallbacks = unclaimed.map(login => `user:default/${login}`);
-    const { items: named } = await this.catalog.getEntitiesByRefs(
-      { entityRefs: fallbacks, fields: FIELDS },
-      { credentials },
-    );
-    unclaimed.forEach((login, index) => {
-      const entity = named[index];
-      const other = entity ? loginOf(entity) : undefined;
-      // A user annotated with another login is someone else's account: it lends this login no groups.
-      result.set(
-        login,
-        entity && (!other || other === login)
-          ? identityOf(entity)
-          : { user: fallbacks[index], groups: [fallbacks[index]] },
-      );
-    });
+    // A login no catalog user claims is counted as the user of that name, but lends no groups: a matching name
+    // is a coincidence, not proof that the GitHub account is that person's (anyone may register any free login).
+    for (const login of wanted.filter(name => !result.has(name))) {
+      const user = `user:default/${login}`;
+      result.set(login, { user, groups: [user] });
+    }
     return result;
   }
 }

@@ -70,6 +70,21 @@ describe('cacheSqliteStatements', () => {
     ]);
   });
 
+  it('leaves a connection with safe integers on alone', async () => {
+    const safe = knexFactory({
+      client: 'better-sqlite3',
+      connection: {
+        filename: ':memory:',
+        options: { safeIntegers: true },
+      } as any,
+      useNullAsDefault: true,
+    });
+    const before = (safe.client as any)._query;
+    cacheSqliteStatements(safe);
+    expect((safe.client as any)._query).toBe(before);
+    await safe.destroy();
+  });
+
   it('leaves other clients alone', () => {
     const pg = knexFactory({ client: 'pg' });
     const before = (pg.client as any)._query;

@@ -13,6 +13,7 @@ interface Connection {
 /** The part of knex's better-sqlite3 client this cache wraps. */
 interface BetterSqliteClient {
   driverName?: string;
+  config?: { connection?: { options?: { safeIntegers?: boolean } } };
   _query?: (connection: Connection, query: unknown) => Promise<unknown>;
 }
 
@@ -32,6 +33,9 @@ export function cacheSqliteStatements(knex: Knex): void {
     typeof client._query !== 'function'
   )
     return;
+  // A reused statement is reset to safe integers off, the driver's default; a connection that turns them on
+  // keeps knex's own behaviour.
+  if (client.config?.connection?.options?.safeIntegers) return;
   if (cached.has(client)) return;
   cached.add(client);
   const query = client._query;

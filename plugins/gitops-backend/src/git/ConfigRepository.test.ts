@@ -148,6 +148,7 @@ describe('ConfigRepository', () => {
         'apps/old/only.yaml': 'old\n',
         'apps/file-then-dir': 'a file\n',
         'README.md': 'hello',
+        'notes.txt': 'line one\nline two\n',
       }),
       // Modified, added in a new directory, a directory emptied, a file that becomes a directory.
       await remote.commit('two', {
@@ -162,6 +163,10 @@ describe('ConfigRepository', () => {
         'apps/file-then-dir/inside.yaml': null,
         'apps/file-then-dir': 'a file again\n',
         'README.md': 'hello again',
+      }),
+      // Attributes change how an unchanged file is written out (CRLF here).
+      await remote.commit('four', {
+        '.gitattributes': '*.txt text eol=crlf\n',
       }),
     ];
     const repo = repository();
@@ -190,7 +195,13 @@ describe('ConfigRepository', () => {
       expect((await fs.stat(tree)).mode & 0o777).toBe(0o555);
     }
     // Unchanged files are shared with the previous tree; changed ones are new files.
-    const [first, second] = trees;
+    const [first, second, third, fourth] = trees;
+    expect((await fs.stat(join(third, SHOP_DEV))).ino).toBe(
+      (await fs.stat(join(second, SHOP_DEV))).ino,
+    );
+    expect(await fs.readFile(join(fourth, 'notes.txt'), 'utf8')).toBe(
+      'line one\r\nline two\r\n',
+    );
     expect((await fs.stat(join(second, SHOP_DEV))).ino).toBe(
       (await fs.stat(join(first, SHOP_DEV))).ino,
     );
@@ -274,6 +285,32 @@ describe('ConfigRepository', () => {
     expect((await fs.readdir(join(workDir, 'trees', 'config'))).sort()).toEqual(
       [shas[1], shas[2]].sort(),
     );
+  });
+
+  it("deletes old trees in the background, and what a crash left in the trash, but not other repos' trash", async () => {
+    const trash = join(workDir, 'trash');
+    await fs.mkdir(join(trash, 'config-leftover/apps'), { recursive: true });
+    await fs.writeFile(join(trash, 'config-leftover/apps/a.yaml'), 'a');
+    await fs.chmod(join(trash, 'config-leftover/apps'), 0o555);
+    await fs.mkdir(join(trash, 'other-repo-leftover'), { recursive: true });
+    const repo = repository({ keepTrees: 1 });
+    const shas: string[] = [];
+    for (const n of [1, 2, 3]) {
+      shas.push(await remote.commit(`c${n}`, { 'n.txt': String(n) }));
+    }
+    await repo.fetch();
+    for (const sha of shas) {
+      await repo.checkout(sha);
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    // Gone from the trees at once; deleted from the trash soon after.
+    expect((await fs.readdir(join(workDir, 'trees', 'config'))).sort()).toEqual(
+      [shas[1], shas[2]].sort(),
+    );
+    for (let i = 0; i < 100 && (await fs.readdir(trash)).length > 1; i++) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    expect(await fs.readdir(trash)).toEqual(['other-repo-leftover']);
   });
 
   it('refuses checkouts of unknown or malformed commits', async () => {

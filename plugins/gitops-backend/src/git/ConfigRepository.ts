@@ -6,8 +6,9 @@ import {
   type ScmIntegrationRegistry,
 } from '@backstage/integration';
 import type { Revision } from '@backstage-gitops/plugin-gitops-common';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { GitCommandError } from './GitCommandError';
 import { GitCredentials } from './GitCredentials';
 import { normalizeRepoPath } from './normalizeRepoPath';
@@ -76,6 +77,11 @@ export class ConfigRepository {
   private readonly checkouts = new Map<string, Promise<string>>();
   /** The tree last returned by `checkout`: the next commit's tree is built from it when few files differ. */
   private latestTree: { sha: string; dir: string } | undefined;
+  /** Trees another tree is being built from at this moment: never collected meanwhile. */
+  private readonly pinnedTrees = new Set<string>();
+  /** Old trees are deleted one after another, off the checkout's path. */
+  private trashEmptied: Promise<void> = Promise.resolve();
+  private trashSwept = false;
   private readonly treeIndexes = new Map<
     string,
     Promise<Map<string, string>>
@@ -394,12 +400,14 @@ export class ConfigRepository {
       join(this.treesDir, `.tmp-${sha.slice(0, 12)}-`),
     );
     try {
-      const tree = join(scratch, 'tree');
       // A private index, so concurrent checkouts never contend for the repository's one.
       const env = { GIT_INDEX_FILE: join(scratch, 'index') };
       await this.local(['read-tree', root], { env });
+      // A failed patch attempt leaves its directory to the cleanup below: the full checkout starts afresh.
+      let tree = join(scratch, 'patched');
       const patched = await this.patchLatestTree(sha, tree, env);
       if (!patched) {
+        tree = join(scratch, 'full');
         await fs.mkdir(tree);
         await this.local(
           [
@@ -454,13 +462,21 @@ export class ConfigRepository {
       return false;
     }
     if (changes.length > MAX_INCREMENTAL_PATHS) return false;
+    // Attributes (eol, encoding, ident) change how unchanged files are written out: only a full checkout applies them.
+    if (
+      changes.some(change => posix.basename(change.path) === '.gitattributes')
+    )
+      return false;
+    // Pinned, so that collecting old trees meanwhile never removes the tree being linked from.
+    this.pinnedTrees.add(base.dir);
     try {
       const dirs: string[] = [];
       await linkTree(base.dir, tree, dirs);
       // Removals first: a path that turns from a file into a directory (or back) is free before it is written.
+      // A directory that became a file goes with everything in it: the diff lists its files as deleted too.
       const touchedDirs = new Set<string>();
       for (const { path } of changes) {
-        await fs.rm(join(tree, path), { force: true });
+        await fs.rm(join(tree, path), { force: true, recursive: true });
         for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) {
           touchedDirs.add(dir);
         }
@@ -511,8 +527,9 @@ export class ConfigRepository {
       this.options.logger?.debug(
         `gitops: config repo ${this.id}: building ${sha} from ${base.sha} failed, checking it out in full: ${error}`,
       );
-      await removeTree(tree);
       return false;
+    } finally {
+      this.pinnedTrees.delete(base.dir);
     }
   }
 
@@ -556,14 +573,55 @@ export class ConfigRepository {
         if (Date.now() - stat.mtimeMs > STALE_TEMP_MS) {
           await removeTree(path);
         }
-      } else if (path !== keep) {
+      } else if (path !== keep && !this.pinnedTrees.has(path)) {
         trees.push({ path, mtime: stat.mtimeMs });
       }
     }
     trees.sort((a, b) => b.mtime - a.mtime);
     for (const old of trees.slice(this.keepTrees)) {
-      await removeTree(old.path);
+      await this.discardTree(old.path);
     }
+  }
+
+  /**
+   * Moves a tree out of the way at once and deletes it in the background: deleting 20,000 files costs as much as
+   * writing them, and the commit that made the tree old should not wait for it. Trees a crash left in the
+   * trash are deleted the first time.
+   */
+  private async discardTree(path: string): Promise<void> {
+    const trash = join(this.options.workDir, 'trash');
+    if (!this.trashSwept) {
+      this.trashSwept = true;
+      const left = await fs.readdir(trash).catch(() => [] as string[]);
+      for (const name of left.filter(entry =>
+        entry.startsWith(`${this.id}-`),
+      )) {
+        this.emptyTrash(join(trash, name));
+      }
+    }
+    try {
+      await fs.mkdir(trash, { recursive: true });
+      const moved = join(
+        trash,
+        `${this.id}-${basename(path)}-${randomBytes(4).toString('hex')}`,
+      );
+      // Moving a directory to another parent needs write permission on it.
+      await fs.chmod(path, 0o755);
+      await fs.rename(path, moved);
+      this.emptyTrash(moved);
+    } catch {
+      await removeTree(path);
+    }
+  }
+
+  private emptyTrash(path: string): void {
+    this.trashEmptied = this.trashEmptied
+      .then(() => removeTree(path))
+      .catch(error =>
+        this.options.logger?.warn(
+          `gitops: could not delete the old checkout ${path}: ${error}`,
+        ),
+      );
   }
 
   private treeIndex(sha: string): Promise<Map<string, string>> {
@@ -724,13 +782,18 @@ async function linkTree(
   await fs.mkdir(to, { mode: 0o755 });
   dirs.push(to);
   const entries = await fs.readdir(from, { withFileTypes: true });
-  await Promise.all(
+  // Every operation settles before a failure is reported, so nothing is still writing when the caller gives up.
+  const results = await Promise.allSettled(
     entries.map(entry =>
       entry.isDirectory()
         ? linkTree(join(from, entry.name), join(to, entry.name), dirs)
         : fs.link(join(from, entry.name), join(to, entry.name)),
     ),
   );
+  const failed = results.find(
+    (result): result is PromiseRejectedResult => result.status === 'rejected',
+  );
+  if (failed) throw failed.reason;
 }
 
 async function removeTree(path: string): Promise<void> {

@@ -29,7 +29,10 @@ export function catalogUser(
   };
 }
 
-/** The testbed's catalog: alice and bob have GitHub logins other than their names; carol has none. */
+/**
+ * The testbed's catalog: alice and bob have GitHub logins other than their names, carol's is her name; dave,
+ * in platform-team too, has no login annotation, so no GitHub account is known to be his.
+ */
 export const CATALOG_USERS: Entity[] = [
   catalogUser('user:default/alice', {
     login: 'alice-gh',
@@ -40,6 +43,10 @@ export const CATALOG_USERS: Entity[] = [
     memberOf: ['group:default/platform-team'],
   }),
   catalogUser('user:default/carol', {
+    login: 'carol',
+    memberOf: ['group:default/platform-team'],
+  }),
+  catalogUser('user:default/dave', {
     memberOf: ['group:default/platform-team'],
   }),
 ];

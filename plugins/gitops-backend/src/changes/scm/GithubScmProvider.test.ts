@@ -560,6 +560,31 @@ describe('GithubScmProvider', () => {
           submittedAt: '2026-05-04T10:07:00Z',
         },
         { login: 'frank', state: 'PENDING' },
+        // Anyone who can read the repository can approve; only owners, members and collaborators count.
+        {
+          login: 'mallory',
+          state: 'APPROVED',
+          submittedAt: '2026-05-04T10:08:00Z',
+          association: 'CONTRIBUTOR',
+        },
+        {
+          login: 'oscar',
+          state: 'APPROVED',
+          submittedAt: '2026-05-04T10:09:00Z',
+          association: 'NONE',
+        },
+        {
+          login: 'olga',
+          state: 'APPROVED',
+          submittedAt: '2026-05-04T10:10:00Z',
+          association: 'OWNER',
+        },
+        {
+          login: 'colin',
+          state: 'APPROVED',
+          submittedAt: '2026-05-04T10:11:00Z',
+          association: 'COLLABORATOR',
+        },
       ]);
 
       const status = await provider.getPullRequest(repository, handle);
@@ -567,6 +592,8 @@ describe('GithubScmProvider', () => {
       expect(status.approvals).toEqual([
         { by: 'bob', at: '2026-05-04T10:03:00Z' },
         { by: 'erin', at: '2026-05-04T10:07:00Z' },
+        { by: 'olga', at: '2026-05-04T10:10:00Z' },
+        { by: 'colin', at: '2026-05-04T10:11:00Z' },
       ]);
       expect(
         github.requestsTo('GET', '/repos/acme/config/pulls/41/reviews'),

@@ -3,11 +3,17 @@ export interface PullRequestReview {
   user: { login: string } | null;
   state: string;
   submitted_at?: string | null;
+  /** The reviewer's relation to the repository: `OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, … */
+  author_association?: string;
 }
+
+// Anyone who can read a repository can leave an approving review; only these can also push to it.
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
 /**
  * The standing approvals of a pull request from its reviews in GitHub's (chronological) order: each
  * reviewer's latest approval counts unless a later review requested changes or the approval was dismissed.
+ * Approvals by reviewers who are not an owner, member or collaborator of the repository never count.
  */
 export function latestApprovals(
   reviews: PullRequestReview[],
@@ -20,6 +26,7 @@ export function latestApprovals(
     }
     const reviewer = login.toLowerCase();
     if (review.state === 'APPROVED') {
+      if (!TRUSTED_ASSOCIATIONS.has(review.author_association ?? '')) continue;
       // Re-adding moves a renewed approval after the others, so the list stays in approval order.
       approvals.delete(reviewer);
       approvals.set(reviewer, { by: login, at: review.submitted_at ?? '' });

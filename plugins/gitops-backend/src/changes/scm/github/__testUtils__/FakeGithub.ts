@@ -51,6 +51,8 @@ export interface FakeReview {
     | 'DISMISSED'
     | 'PENDING';
   submittedAt?: string;
+  /** GitHub's `author_association`; `MEMBER` unless set. */
+  association?: string;
 }
 
 export interface FakeStatus {
@@ -623,7 +625,7 @@ export class FakeGithub {
         80 + index
       }`,
       pull_request_url: this.pullJson(pull).url,
-      author_association: 'MEMBER',
+      author_association: review.association ?? 'MEMBER',
       ...(review.state === 'PENDING'
         ? {}
         : { submitted_at: review.submittedAt ?? NOW }),
