@@ -115,6 +115,14 @@ export class ApplicationRenderer {
         application.source.renderer === 'auto'
           ? await detectRenderer(application.source.path, readFile)
           : application.source.renderer;
+      if (application.source.helm && renderer !== 'helm') {
+        // Silently ignored options would deploy something else than the Application says.
+        throw new EngineError(
+          'INPUT_INVALID',
+          `spec.source.helm is set, but ${application.source.path} renders with ${renderer} (a kustomization wins over a Chart.yaml)`,
+          { file: application.source.path },
+        );
+      }
       dependencies = await this.dependenciesOf(
         renderer,
         application.source.path,

@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
+import type { ApplicationSpec } from '@backstage-gitops/plugin-gitops-common';
 import {
+  helmValuesOf,
+  isHelmChart,
   mergeValues,
   setHelmImage,
   setHelmReplicas,
@@ -59,7 +62,7 @@ describe('helm values', () => {
       'web',
     );
     expect(files.files['values/prod.yaml']).toMatch(
-      /^# prod\nreplicaCount: 3\nweb:\n {2}image:\n {4}tag: "?1\.1"?\n$/,
+      /^# prod\nreplicaCount: 3\nweb:\n {2}image:\n {4}tag: "1\.1"\n$/,
     );
 
     const whole = tree({ 'values/prod.yaml': '' });
@@ -71,7 +74,7 @@ describe('helm values', () => {
       'proxy',
     );
     expect(whole.files['values/prod.yaml']).toMatch(
-      /sidecar: "?acme\/proxy:2\.1"?/,
+      /^sidecar: acme\/proxy:2\.1\n$/,
     );
   });
 
@@ -124,5 +127,70 @@ describe('helm values', () => {
         'web',
       ),
     ).rejects.toThrow(/no value of the helm chart sets 2 replicas/);
+  });
+
+  it('writes a new values file as YAML 1.1 reads it: a tag that looks like a number stays a string', async () => {
+    const files = tree({ 'values/prod.yaml': '# nothing yet\n' });
+    await setHelmImage(
+      files,
+      values({ image: { repository: 'acme/web', tag: '' } }),
+      { raw: 'acme/web:1.0.0', repository: 'acme/web', tag: '1.0.0' },
+      { repository: 'acme/web', tag: '0755' },
+      'web',
+    );
+    expect(files.files['values/prod.yaml']).toBe(
+      '# nothing yet\nimage:\n  tag: "0755"\n',
+    );
+  });
+
+  const spec = (
+    source: Partial<ApplicationSpec['source']>,
+  ): ApplicationSpec => ({
+    name: 'web-prod',
+    entityRef: 'component:default/web',
+    environment: 'prod',
+    source: { repo: 'config', path: 'apps/web', renderer: 'auto', ...source },
+    destination: { cluster: 'local', namespace: 'web' },
+    syncPolicy: { automated: false, prune: false, selfHeal: false },
+    declaredIn: 'applications/web.yaml',
+  });
+
+  it('decides what a chart is as the renderer does: a kustomization wins over a Chart.yaml', async () => {
+    const files = tree({
+      'apps/web/Chart.yaml': 'name: web\n',
+      'apps/web/kustomization.yaml': 'resources: []\n',
+    });
+    expect(await isHelmChart(files, spec({}))).toBe(false);
+    expect(await isHelmChart(files, spec({ renderer: 'helm' }))).toBe(true);
+    expect(
+      await isHelmChart(
+        tree({ 'apps/web/Chart.yaml': 'name: web\n' }),
+        spec({}),
+      ),
+    ).toBe(true);
+  });
+
+  it("refuses to write the chart's own values.yaml, which every environment shares", async () => {
+    const files = tree({
+      'apps/web/Chart.yaml': 'name: web\n',
+      'apps/web/values.yaml': 'replicaCount: 1\n',
+    });
+    await expect(
+      helmValuesOf(
+        files,
+        spec({ helm: { valueFiles: ['apps/web/values.yaml'] } }),
+      ),
+    ).rejects.toThrow(
+      /web-prod renders the helm chart apps\/web with no values file of its own/,
+    );
+    await expect(
+      helmValuesOf(
+        files,
+        spec({ helm: { valueFiles: ['apps/values/prod.yaml'] } }),
+      ),
+    ).resolves.toEqual({
+      target: 'apps/values/prod.yaml',
+      merged: { replicaCount: 1 },
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '@backstage-gitops/gitops-engine';
 import type { ApplicationSpec } from '@backstage-gitops/plugin-gitops-common';
 import { stringify } from 'yaml';
+import { detectRenderer } from '../../render/detectRenderer';
 import type { WorkingTree } from '../WorkingTree';
 import type { ImageReference } from './workloads';
 
@@ -20,16 +21,14 @@ export interface HelmValues {
 
 type Path = string[];
 
-/** Whether the application renders a helm chart (declared, or `auto` with a `Chart.yaml`). */
+/** Whether the application renders a helm chart: declared, or `auto` deciding as the renderer does. */
 export async function isHelmChart(
   tree: WorkingTree,
   spec: ApplicationSpec,
 ): Promise<boolean> {
-  const chartDir = spec.source.path === '.' ? '' : `${spec.source.path}/`;
+  if (spec.source.renderer !== 'auto') return spec.source.renderer === 'helm';
   return (
-    spec.source.renderer === 'helm' ||
-    (spec.source.renderer === 'auto' &&
-      (await tree.exists(`${chartDir}Chart.yaml`)))
+    (await detectRenderer(spec.source.path, path => tree.read(path))) === 'helm'
   );
 }
 
@@ -46,7 +45,7 @@ export async function helmValuesOf(
   const chartDir = spec.source.path === '.' ? '' : `${spec.source.path}/`;
   const valueFiles = spec.source.helm?.valueFiles ?? [];
   const target = valueFiles[valueFiles.length - 1];
-  if (!target) {
+  if (!target || target === `${chartDir}values.yaml`) {
     throw new InputError(
       `${spec.name} renders the helm chart ${spec.source.path} with no values file of its own, and the chart's values.yaml is shared by every environment: list one under spec.source.helm.valueFiles to change ${spec.name} through a change request`,
     );
@@ -171,9 +170,9 @@ function write(
       (inner, key) => ({ [key]: inner }),
       value,
     );
-    return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${stringify(
-      nested,
-    )}`;
+    // Helm reads YAML 1.1: written as 1.1 quotes it, a tag such as 1_000 or 0755 stays a string.
+    const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+    return `${text}${separator}${stringify(nested, { version: '1.1' })}`;
   }
   const segments: PatchPathSegment[] = path.map(key => ({ type: 'key', key }));
   try {
