@@ -121,8 +121,15 @@ read -r ETCD_PORT ETCD_PEER_PORT API_PORT KCM_PORT SCHED_PORT < <(free_ports 5)
 start_daemon() { # name cmd...
   local name=$1; shift
   setsid "$@" </dev/null >"$DIR/logs/$name.log" 2>&1 &
-  local pid=$!
+  local pid=$! i
   echo "$pid" >"$DIR/pids/$name.pid"
+  # Until the forked shell has exec'd the daemon, its command line is this script's, which `ours` (and so
+  # alive_or_fail) does not recognise: wait for the exec, briefly, so a fast check never reads it as an exit.
+  for i in $(seq 1 100); do
+    ours "$pid" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
   log "started $name (pid $pid)"
 }
 
