@@ -136,6 +136,16 @@ test(
         });
 
         await page.getByRole('link', { name: 'GitOps', exact: true }).click();
+        // The environment matrix: Git's image for every environment, and the live one beside staging's.
+        await page
+          .getByText(`web: ${desiredImage} (live: ghcr.io/acme/shop-api:9.9.9)`, {
+            exact: true,
+          })
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await page
+          .getByText(/^web: ghcr\.io\/acme\/shop-api:[^ ]+$/)
+          .first()
+          .waitFor();
         await page
           .getByRole('tab', { name: 'staging' })
           .click({ timeout: 30_000 });
