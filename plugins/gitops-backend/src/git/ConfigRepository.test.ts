@@ -196,6 +196,10 @@ describe('ConfigRepository', () => {
     }
     // Unchanged files are shared with the previous tree; changed ones are new files.
     const [first, second, third, fourth] = trees;
+    // Directories are read-only in a patched tree too: linked ones and ones the commit added.
+    for (const dir of ['apps', 'apps/shop/overlays/dev', 'apps/new/deep']) {
+      expect((await fs.stat(join(second, dir))).mode & 0o777).toBe(0o555);
+    }
     expect((await fs.stat(join(third, SHOP_DEV))).ino).toBe(
       (await fs.stat(join(second, SHOP_DEV))).ino,
     );

@@ -773,14 +773,21 @@ async function setReadOnly(dir: string, readOnly: boolean): Promise<void> {
   }
 }
 
-/** Recreates `from`'s directories under `to` (writable, listed in `dirs`) and hard-links every file. */
+// Root may write into read-only directories: its linked directories get their final mode at once, which saves
+// a chmod per directory (10,000 in a fleet of 10,000 applications). Others lock them once the tree is patched.
+const LINKED_DIRECTORY_MODE = process.getuid?.() === 0 ? 0o555 : 0o755;
+
+/**
+ * Recreates `from`'s directories under `to` and hard-links every file. Directories left writable are listed in
+ * `dirs`, for the caller to lock.
+ */
 async function linkTree(
   from: string,
   to: string,
   dirs: string[],
 ): Promise<void> {
-  await fs.mkdir(to, { mode: 0o755 });
-  dirs.push(to);
+  await fs.mkdir(to, { mode: LINKED_DIRECTORY_MODE });
+  if (LINKED_DIRECTORY_MODE !== 0o555) dirs.push(to);
   const entries = await fs.readdir(from, { withFileTypes: true });
   // Every operation settles before a failure is reported, so nothing is still writing when the caller gives up.
   const results = await Promise.allSettled(
