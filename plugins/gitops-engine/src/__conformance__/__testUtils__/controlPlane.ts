@@ -79,7 +79,11 @@ export async function startControlPlane(): Promise<ControlPlane> {
       client: KubeTestClient.fromKubeconfig(join(started, 'kubeconfig')),
     };
   } catch (error) {
-    // start.sh stops what it started when it fails; only the empty dir is left to remove.
+    // start.sh stops what it started when it fails, but not when it is killed for running too long: stop.sh
+    // (idempotent) stops whatever its pid files name before the dir, and the pid files, are removed.
+    await run('stop.sh', [dir, '--rm'], process.env, STOP_TIMEOUT_MS).catch(
+      () => undefined,
+    );
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
