@@ -31,6 +31,7 @@ import {
 import { z as zod4 } from 'zod';
 import type { z as zod3 } from 'zod/v3';
 import { parseInput } from '../api/parseInput';
+import { applicationNameParam, entityParams } from '../api/pathParams';
 import type { ChangeActor, ChangeService } from '../changes/ChangeService';
 import { createChangeRequestSchema } from '../changes/changeSchemas';
 import type { GitOpsStore } from '../database/GitOpsStore';
@@ -53,35 +54,8 @@ export interface GitOpsActionsOptions {
   changePath?(id: string): string;
 }
 
-// The same checks the HTTP routes make on their path parameters (src/api/createRouter.ts).
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const ENTITY_KIND = /^[A-Za-z][A-Za-z0-9]*$/;
-const ENTITY_NAME = /^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/;
-
-const entityParts = zod4.object({
-  kind: zod4
-    .string()
-    .max(63)
-    .regex(ENTITY_KIND, 'must be a catalog kind such as Component'),
-  namespace: zod4
-    .string()
-    .max(253)
-    .regex(DNS_NAME, 'must be a catalog namespace such as default'),
-  name: zod4
-    .string()
-    .max(253)
-    .regex(ENTITY_NAME, 'must be a catalog entity name'),
-});
-
-const applicationName = zod4.object({
-  application: zod4
-    .string()
-    .max(253)
-    .regex(
-      DNS_NAME,
-      'must be an application name (lower-case letters, digits, "-" and "."), such as shop-api-prod',
-    ),
-});
+// The same checks the HTTP routes make on their path parameters.
+const applicationName = zod4.object({ application: applicationNameParam });
 
 const SECRET_NOTE =
   'Secret values are never returned: a drift on Secret data has `sensitive: true` and no `desired` or `live` value.';
@@ -118,6 +92,34 @@ export function registerGitOpsActions(options: GitOpsActionsOptions): void {
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`${refusal} ${entityRef}`);
     }
+  };
+
+  /**
+   * The named application, once the caller may do `permission` on its entity. Same order as the routes: an
+   * unknown name is a 404 first, because owners need it to debug names.
+   */
+  const authorizedApplication = async (
+    name: string,
+    credentials: BackstageCredentials,
+    permission: ResourcePermission,
+    refusal: string,
+  ) => {
+    const { application } = parseInput(
+      applicationName,
+      { application: name },
+      'application name',
+    );
+    const detail = await store.getApplication(application);
+    if (!detail) {
+      throw new NotFoundError(`No application named ${application}`);
+    }
+    await authorize(
+      credentials,
+      permission,
+      detail.status.application.entityRef,
+      refusal,
+    );
+    return detail;
   };
 
   /** Change requests are a person's: the same user-only rule as the change routes. */
@@ -280,20 +282,10 @@ export function registerGitOpsActions(options: GitOpsActionsOptions): void {
       },
     ],
     action: async ({ input, credentials }) => {
-      const { application } = parseInput(
-        applicationName,
-        { application: input.application },
-        'application name',
-      );
-      const detail = await store.getApplication(application);
-      // Same order as the route: owners need the 404 to debug names.
-      if (!detail) {
-        throw new NotFoundError(`No application named ${application}`);
-      }
-      await authorize(
+      const detail = await authorizedApplication(
+        input.application,
         credentials,
         gitopsEntityReadPermission,
-        detail.status.application.entityRef,
         'Not allowed to read the GitOps status of',
       );
       const kept = input.includeSyncedResources
@@ -538,22 +530,13 @@ export function registerGitOpsActions(options: GitOpsActionsOptions): void {
       },
     ],
     action: async ({ input, credentials }) => {
-      const { application } = parseInput(
-        applicationName,
-        { application: input.application },
-        'application name',
-      );
-      const detail = await store.getApplication(application);
-      if (!detail) {
-        throw new NotFoundError(`No application named ${application}`);
-      }
-      await authorize(
+      const { status } = await authorizedApplication(
+        input.application,
         credentials,
         gitopsSyncTriggerPermission,
-        detail.status.application.entityRef,
         'Not allowed to sync the applications of',
       );
-      const run = await syncer.syncNow(application, {
+      const run = await syncer.syncNow(status.application.name, {
         requestedBy: requesterOf(credentials),
       });
       return { output: toSyncOutput(run) };
@@ -579,7 +562,7 @@ function parseEntityInput(value: string): {
       error,
     );
   }
-  return parseInput(entityParts, parsed, 'entity reference');
+  return parseInput(entityParams, parsed, 'entity reference');
 }
 
 /** Who asked for a sync, as kept on the run: a user's entity ref, or the calling service. */

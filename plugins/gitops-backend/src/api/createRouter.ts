@@ -24,27 +24,13 @@ import { GitOpsStore } from '../database/GitOpsStore';
 import { normalizeEntityRef } from '../database/normalizeEntityRef';
 import { jsonBody } from './jsonBody';
 import { parseInput } from './parseInput';
+import { applicationParams, entityParams } from './pathParams';
 
 export interface RouterOptions {
   store: GitOpsStore;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
 }
-
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-// Express decodes %2F and %3A in params: without these, `kind` or `name` could smuggle ref separators.
-const ENTITY_KIND = /^[A-Za-z][A-Za-z0-9]*$/;
-const ENTITY_NAME = /^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/;
-
-const entityParams = z.object({
-  kind: z.string().regex(ENTITY_KIND).max(63),
-  namespace: z.string().regex(DNS_NAME).max(253),
-  name: z.string().regex(ENTITY_NAME).max(253),
-});
-
-const applicationParams = z.object({
-  name: z.string().regex(DNS_NAME).max(253),
-});
 
 const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
